@@ -1,0 +1,37 @@
+# Two commands for a new user: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: setup run test ui docs lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup  ## materialise every asset offline, validate, publish, print a summary
+	$(BIN)/python -m orchestration.cli run
+
+test: setup  ## the whole test suite, as CI runs it
+	$(BIN)/python -m pytest
+
+ui: setup  ## the Dagster UI on the same code location
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -m orchestration.definitions
+
+docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target
+	$(BIN)/python -m orchestration.cli docs
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python benchmarks/real_estate_ingest.py
+
+clean:
+	rm -rf warehouse landing expectations/gx dbt_project/target .dagster_home

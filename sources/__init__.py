@@ -1,0 +1,1 @@
+"""Plain-Python fetch and parse for every TW-RESAS source (no Dagster here)."""

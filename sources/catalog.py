@@ -1,0 +1,89 @@
+"""The one description of every source: who publishes it, where, in which format.
+
+Each domain module defines its `Source` objects next to its parsers; `all_sources()` discovers
+them, so this registry never has to be edited by hand.
+"""
+
+import importlib
+import os
+import pkgutil
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from sources.settings import SNAPSHOT_DIR
+
+OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條款第1版)"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A bundled copy of what the publisher serves at one URL (the URL's params)."""
+
+    file: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    synthetic: bool = False  # a fixture built in the publisher's format, not a real download
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    publisher: str
+    dataset: str
+    base_url: str  # scheme://host; override with TWRESAS_BASE_URL_<ID>
+    path: str  # path and query, with {placeholders} filled from params
+    format: str  # json | csv | zip | px
+    encoding: str
+    cadence: str
+    snapshots: tuple[Snapshot, ...] = ()
+    licence: str = OGDL
+    attribution: str = ""  # 「資料來源：<機關>」 as the licence asks
+    notes: str = ""
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
+            raise ValueError(f"source id must be snake_case: {self.id!r}")
+
+    @property
+    def base_url_env(self) -> str:
+        return f"TWRESAS_BASE_URL_{self.id.upper()}"
+
+    def url(self, **params) -> str:
+        base = os.environ.get(self.base_url_env, self.base_url).rstrip("/")
+        return base + self.path.format(**params)
+
+    def snapshot_path(self, snapshot: Snapshot) -> Path:
+        return SNAPSHOT_DIR / self.id / snapshot.file
+
+    def snapshot_for(self, **params) -> Snapshot | None:
+        wanted = {k: str(v) for k, v in params.items()}
+        for snapshot in self.snapshots:
+            if dict(snapshot.params) == wanted:
+                return snapshot
+        return None
+
+    def snapshot_urls(self) -> dict[str, Snapshot]:
+        """Prepared (percent-encoded) URL -> snapshot, as the snapshot adapter matches them."""
+        return {prepared_url(self.url(**s.params)): s for s in self.snapshots}
+
+
+def prepared_url(url: str) -> str:
+    return requests.Request("GET", url).prepare().url
+
+
+def all_sources() -> dict[str, Source]:
+    """Every `Source` defined at module level in the `sources` package."""
+    import sources
+
+    found: dict[str, Source] = {}
+    for module_info in pkgutil.iter_modules(sources.__path__):
+        module = importlib.import_module(f"sources.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Source):
+                if value.id in found and found[value.id] is not value:
+                    raise ValueError(f"two sources share the id {value.id!r}")
+                found[value.id] = value
+    return dict(sorted(found.items()))
