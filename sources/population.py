@@ -130,10 +130,17 @@ def parse_population_projection(raw: bytes) -> pd.DataFrame:
             continue  # blank lines and the ● footnotes
         scenario, sex, age_group = row[:3]
         for year, value in zip(years, row[3:], strict=False):
-            records.append((scenario, sex, age_group, int(year), _to_int(value)))
+            records.append((scenario, sex, age_group, int(year), parse_count(value)))
     frame = pd.DataFrame(records, columns=["scenario", "sex", "age_group", "year", "persons"])
     if frame.empty:
         raise SourceError(POPULATION_PROJECTION.id, "body", "no data rows under the header")
+    # Actual year-end figures and projections share one table; a footnote says where they part.
+    first_projected = re.search(r"(\d{4})年（含）以後為推估值", text)
+    if first_projected is None:
+        raise SourceError(
+            POPULATION_PROJECTION.id, "body", "footnote '…年（含）以後為推估值' not found"
+        )
+    frame["is_projection"] = frame["year"] >= int(first_projected.group(1))
     return frame
 
 
@@ -143,7 +150,7 @@ def parse_county_population_by_sex(raw: bytes) -> pd.DataFrame:
     frame.columns = [c.strip() for c in frame.columns]
     _require_columns(COUNTY_POPULATION_BY_SEX.id, frame, {"區域別", "合計", "男性", "女性", "百分比"})
     for column in ("合計", "男性", "女性"):
-        frame[column] = frame[column].map(_to_int)
+        frame[column] = frame[column].map(parse_count)
     frame["百分比"] = pd.to_numeric(frame["百分比"].str.strip(), errors="coerce")
     frame["區域別"] = frame["區域別"].str.strip()
     return frame
@@ -155,7 +162,7 @@ def parse_village_households(raw: bytes) -> pd.DataFrame:
         VILLAGE_HOUSEHOLDS.id, frame, {"code", "site", "village", "households", "population"}
     )
     for column in ("households", "population"):
-        frame[column] = frame[column].map(_to_int)
+        frame[column] = frame[column].map(parse_count)
     return frame
 
 
@@ -173,8 +180,25 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
                 "people_total", "people_total_m", "people_total_f"}
     _require_columns(HOUSEHOLD_REGISTRATION_API.id, frame, expected)
     for column in ("household_no", "people_total", "people_total_m", "people_total_f"):
-        frame[column] = frame[column].map(_to_int)
+        frame[column] = frame[column].map(parse_count)
     return frame[sorted(expected)], total_pages
+
+
+def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:
+    """Every page of one month of ODRP019; the API repeats the page count on every page."""
+    from sources.http import fetch, make_session
+
+    session = session or make_session()
+    frames, landed = [], []
+    page, total_pages = 1, 1
+    while page <= total_pages:
+        result = fetch(HOUSEHOLD_REGISTRATION_API, session=session, yyymm=yyymm, page=page)
+        frame, total_pages = parse_household_registration_page(result.read_bytes())
+        frame["_page"] = page
+        frames.append(frame)
+        landed.append(result)
+        page += 1
+    return pd.concat(frames, ignore_index=True), landed
 
 
 def _decode(source_id: str, raw: bytes) -> str:
@@ -195,7 +219,7 @@ def _require_columns(source_id: str, frame: pd.DataFrame, expected: set[str]) ->
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，", "0123456789,")
 
 
-def _to_int(value) -> int | None:
+def parse_count(value) -> int | None:
     """'23,571,408', '１２３', 556897 -> int; '…', '-', '' -> None."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None

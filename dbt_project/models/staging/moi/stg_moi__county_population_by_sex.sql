@@ -1,0 +1,21 @@
+with
+
+source as (
+    select * from {{ source('moi', 'county_population_by_sex') }}
+),
+
+renamed as (
+    select
+        {{ normalise_region_name('"區域別"') }} as region_name,
+        cast(_yyymm as integer) as roc_yyymm,
+        cast("合計" as bigint) as pop_total,
+        cast("男性" as bigint) as pop_male,
+        cast("女性" as bigint) as pop_female,
+        cast("百分比" as double) as published_share_pct,
+        _source_id as source_id,
+        _raw_sha256 as raw_sha256,
+        _is_synthetic as is_synthetic
+    from source
+)
+
+select * from renamed

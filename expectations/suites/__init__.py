@@ -1,0 +1,31 @@
+"""One module per domain; each defines `MartGate`s for the marts it publishes. `all_gates()`
+discovers them, so the Dagster gate and the publish step never list marts by hand."""
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import great_expectations as gx
+
+
+@dataclass(frozen=True)
+class MartGate:
+    mart: str  # model name in schema `marts`
+    key: tuple[str, ...]  # primary key; unexpected rows are reported by it
+    expectations: Callable[[], list]  # builds the suite's expectations
+
+    def suite(self) -> gx.ExpectationSuite:
+        return gx.ExpectationSuite(name=f"{self.mart}_suite", expectations=self.expectations())
+
+
+def all_gates() -> dict[str, MartGate]:
+    from expectations import suites
+
+    found = {}
+    for module_info in pkgutil.iter_modules(suites.__path__):
+        module = importlib.import_module(f"expectations.suites.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, MartGate):
+                found[value.mart] = value
+    return dict(sorted(found.items()))

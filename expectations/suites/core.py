@@ -1,0 +1,92 @@
+"""Gates of the cross-domain marts: the long indicator table and the two dimensions."""
+
+import great_expectations.expectations as gxe
+
+from expectations.suites import MartGate
+
+GRAINS = ["year", "quarter", "month"]
+SCENARIOS = ["high", "medium", "low"]
+DOMAINS = ["population", "economy", "industry", "enterprise", "tourism", "town", "welfare",
+           "finance"]
+
+
+def _indicator_between(code: str, low: float | None, high: float | None):
+    return gxe.ExpectColumnValuesToBeBetween(
+        column="value",
+        min_value=low,
+        max_value=high,
+        row_condition=f'indicator_code=="{code}"',
+        condition_parser="pandas",
+    )
+
+
+def _indicator_value_expectations():
+    return [
+        gxe.ExpectTableColumnsToMatchOrderedList(
+            column_list=["indicator_code", "region_code", "period", "grain", "scenario", "value",
+                         "is_synthetic", "source_id", "quality_flag"]
+        ),
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        *[gxe.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ["indicator_code", "region_code", "period", "grain", "value", "is_synthetic",
+                    "source_id"]],
+        gxe.ExpectColumnValuesToBeInSet(column="grain", value_set=GRAINS),
+        gxe.ExpectColumnValuesToBeInSet(column="scenario", value_set=SCENARIOS),
+        gxe.ExpectColumnValuesToMatchRegex(column="indicator_code", regex=r"^[a-z][a-z0-9_]*$"),
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["indicator_code", "region_code", "period", "grain", "scenario"],
+            ignore_row_if="never",
+        ),
+        # percentages and ratios that cannot leave their range whatever the region
+        _indicator_between("pop_share_of_nation", 0, 100),
+        _indicator_between("pop_0_14_share", 0, 100),
+        _indicator_between("pop_15_64_share", 0, 100),
+        _indicator_between("pop_65plus_share", 0, 100),
+        _indicator_between("pop_total", 0, 30_000_000),
+        _indicator_between("sex_ratio", 50, 200),
+        _indicator_between("pop_growth_rate", -20, 20),
+    ]
+
+
+def _indicator_expectations():
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=81),
+        gxe.ExpectColumnValuesToBeUnique(column="indicator_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="domain", value_set=DOMAINS),
+        gxe.ExpectColumnDistinctValuesToEqualSet(column="domain", value_set=DOMAINS),
+        *[gxe.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ["indicator_code", "name_zh", "name_en", "unit", "frequency", "additive",
+                    "is_available"]],
+    ]
+
+
+def _region_expectations():
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="region_code"),
+        gxe.ExpectColumnValuesToNotBeNull(column="name_zh"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="region_level", value_set=["nation", "county", "township", "village"]
+        ),
+        # MOI codes: 5-digit counties, 8-digit townships, 11-digit villages
+        *[
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="region_code", regex=regex, row_condition=f'region_level=="{level}"',
+                condition_parser="pandas",
+            )
+            for level, regex in [("nation", r"^TW$"), ("county", r"^\d{5}$"),
+                                 ("township", r"^\d{8}$"), ("village", r"^\d{11}$")]
+        ],
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="name_en", row_condition='region_level!="village"', condition_parser="pandas"
+        ),
+    ]
+
+
+INDICATOR_VALUES = MartGate(
+    mart="fct_indicator_value",
+    key=("indicator_code", "region_code", "period", "grain", "scenario"),
+    expectations=_indicator_value_expectations,
+)
+INDICATORS = MartGate(mart="dim_indicator", key=("indicator_code",),
+                      expectations=_indicator_expectations)
+REGIONS = MartGate(mart="dim_region", key=("region_code",), expectations=_region_expectations)

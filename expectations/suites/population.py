@@ -1,0 +1,34 @@
+"""Gate of the population structure mart."""
+
+import great_expectations.expectations as gxe
+
+from expectations.suites import MartGate
+
+
+def _structure_expectations():
+    shares = ["pop_0_14_share", "pop_15_64_share", "pop_65plus_share", "pop_share_of_nation"]
+    return [
+        gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=["region_code", "period", "grain", "scenario"], ignore_row_if="never"
+        ),
+        *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=100) for c in shares],
+        # NDC low-fertility scenarios pass 1,000 after 2055: bound only against nonsense
+        gxe.ExpectColumnValuesToBeBetween(column="aging_index", min_value=0, max_value=3000),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="aging_stage", value_set=["young", "aging", "aged", "super_aged"]
+        ),
+        # the nation has a total in every observed year 1992-2025 (NDC)
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="pop_total", row_condition='region_level=="nation"', condition_parser="pandas"
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="pop_total", column_B="pop_male", ignore_row_if="either_value_is_missing"
+        ),
+    ]
+
+
+POPULATION_STRUCTURE = MartGate(
+    mart="fct_population_structure",
+    key=("region_code", "period", "grain", "scenario"),
+    expectations=_structure_expectations,
+)

@@ -1,0 +1,1 @@
+"""TW-RESAS Dagster code location."""

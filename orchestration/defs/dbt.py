@@ -1,0 +1,39 @@
+"""The dbt project as Dagster assets: staging, intermediate and marts, tests as asset checks."""
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.lib import (
+    DBT_PROJECT,
+    RAW_SCHEMA,
+    dbt_build_args,
+    dbt_executable,
+    ensure_dbt_manifest,
+    settings,
+)
+
+
+class TwResasTranslator(DagsterDbtTranslator):
+    """dbt sources are the raw tables Dagster lands (`raw.<source id>`); models are grouped by
+    the domain named in their folder's `meta.dagster.group` (dbt_project.yml)."""
+
+    def get_asset_key(self, dbt_resource_props) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["identifier"]])
+        return super().get_asset_key(dbt_resource_props)
+
+
+@dbt_assets(
+    manifest=ensure_dbt_manifest(),
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TwResasTranslator(),
+)
+def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    settings.warehouse_dir().mkdir(parents=True, exist_ok=True)
+    yield from dbt.cli(dbt_build_args(), context=context).stream()
+
+
+defs = dg.Definitions(
+    assets=[tw_resas_dbt_models],
+    resources={"dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())},
+)

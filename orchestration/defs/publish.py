@@ -1,0 +1,27 @@
+"""Publish the gated marts for BI tools (only reached when every blocking gate passed)."""
+
+import dagster as dg
+
+from expectations.suites import all_gates
+from orchestration.lib import published_db_path, work_db_path
+from orchestration.publish import publish_marts
+
+GATED_MARTS = list(all_gates())
+
+
+@dg.asset(
+    key=dg.AssetKey(["published", "tw_resas"]),
+    group_name="publish",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["marts", mart]) for mart in GATED_MARTS],
+    description="warehouse/tw_resas.duckdb: the gated marts, swapped in atomically for BI tools.",
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    marts = publish_marts(work_db_path(), published_db_path(), GATED_MARTS, context.run.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(published_db_path())),
+            "marts": dg.MetadataValue.json({m.name: m.rows for m in marts}),
+            "content_hashes": dg.MetadataValue.json({m.name: m.content_hash for m in marts}),
+        }
+    )

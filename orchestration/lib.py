@@ -1,0 +1,171 @@
+"""Helpers every domain's assets share: where the databases are, how raw frames are loaded,
+how the dbt project and its CLI arguments are built."""
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+from dagster_dbt import DbtCliResource, DbtProject
+
+from sources import settings
+from sources.catalog import Source
+from sources.landing import Landed
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+RAW_SCHEMA = "raw"
+
+
+def work_db_path() -> Path:
+    """The working database dbt builds into; readers never see it."""
+    return settings.warehouse_dir() / "work.duckdb"
+
+
+def published_db_path() -> Path:
+    """The published contract for BI tools: `warehouse/tw_resas.duckdb`."""
+    return settings.warehouse_dir() / "tw_resas.duckdb"
+
+
+def connect_work_db(read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = work_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def quality_dir(run_id: str) -> Path:
+    return settings.warehouse_dir() / "quality" / run_id
+
+
+def write_gate_report(run_id: str, result) -> Path:
+    """Keep one machine-readable gate result per mart and run, for auditors."""
+    folder = quality_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.mart}.json"
+    path.write_text(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1,
+                               default=str))
+    return path
+
+
+def write_raw_table(source: Source, frame: pd.DataFrame, landed: Iterable[Landed]) -> dict:
+    """Replace `raw.<source id>` with `frame` plus lineage columns; returns asset metadata.
+
+    The table name comes from the source id in code, never from the data.
+    """
+    landed = list(landed)
+    if frame.empty:
+        raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
+    with connect_work_db() as con:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.register("incoming_frame", frame)
+        con.execute(
+            f'create or replace table {RAW_SCHEMA}."{source.id}" as select * from incoming_frame'
+        )
+        con.unregister("incoming_frame")
+    return raw_metadata(source, len(frame), landed, frame)
+
+
+def with_lineage(frame: pd.DataFrame, landed: Landed, **params) -> pd.DataFrame:
+    """Tag parsed rows with the raw file they came from and the URL params (as `_<name>`)."""
+    frame = frame.copy()
+    frame["_source_id"] = landed.source_id
+    frame["_raw_sha256"] = landed.sha256
+    frame["_is_synthetic"] = landed.synthetic
+    for name, value in params.items():
+        frame[f"_{name}"] = str(value)
+    return frame
+
+
+def raw_metadata(source: Source, rows: int, landed: list[Landed], frame: pd.DataFrame) -> dict:
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "source_id": source.id,
+        "publisher": source.publisher,
+        "attribution": source.attribution or source.publisher,
+        "licence": source.licence,
+        "urls": dg.MetadataValue.json([x.url for x in landed]),
+        "raw_sha256": dg.MetadataValue.json([x.sha256 for x in landed]),
+        "mode": landed[0].mode if landed else settings.source_mode(),
+        "synthetic": any(x.synthetic for x in landed),
+        "preview": dg.MetadataValue.md(frame.head(5).to_markdown(index=False)),
+    }
+
+
+def raw_asset_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey([RAW_SCHEMA, source.id])
+
+
+def dbt_executable() -> str:
+    """The venv's dbt when running from a venv that is not activated, else the one on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def dbt_parse_args() -> list[str]:
+    return ["parse", "--quiet"]
+
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_build_args(full_refresh: bool = False) -> list[str]:
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+FETCH_RETRY = dg.RetryPolicy(
+    max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
+
+def known_releases(source: Source) -> list[dict[str, str]]:
+    """The URL params of the releases we hold snapshots of (the same ones are fetched live)."""
+    return [dict(snapshot.params) for snapshot in source.snapshots]
+
+
+def fetch_and_parse(source: Source, parse, param_sets) -> tuple[pd.DataFrame, list[Landed]]:
+    """Fetch every URL of `source` in `param_sets`; stack the parsed frames with lineage."""
+    from sources.http import fetch, make_session
+
+    session = make_session()
+    frames, landed = [], []
+    for params in param_sets:
+        result = fetch(source, session=session, **params)
+        frames.append(with_lineage(parse(result.read_bytes()), result, **params))
+        landed.append(result)
+    return pd.concat(frames, ignore_index=True), landed
+
+
+def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.AssetsDefinition:
+    """The usual raw asset: fetch the known releases of `source`, parse, load `raw.<id>`."""
+
+    @dg.asset(
+        key=raw_asset_key(source),
+        name=None,
+        group_name=group,
+        kinds={"python", "duckdb"},
+        retry_policy=FETCH_RETRY,
+        description=description,
+        metadata={"source_id": source.id, "publisher": source.publisher, "cadence": source.cadence},
+    )
+    def _raw_asset() -> dg.MaterializeResult:
+        frame, landed = fetch_and_parse(source, parse, known_releases(source))
+        return dg.MaterializeResult(metadata=write_raw_table(source, frame, landed))
+
+    return _raw_asset
+
+
+def ensure_dbt_manifest() -> Path:
+    """The manifest is built, not committed: parse once when it is missing (`dagster dev`
+    re-parses through prepare_if_dev on every start)."""
+    DBT_PROJECT.prepare_if_dev()
+    if not DBT_PROJECT.manifest_path.exists():
+        DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()).cli(
+            dbt_parse_args(), target_path=DBT_PROJECT.target_path
+        ).wait()
+    return DBT_PROJECT.manifest_path
