@@ -16,7 +16,7 @@ from orchestration.publish import exclusive_lock
 def run_all() -> dg.ExecuteInProcessResult:
     from orchestration.definitions import defs
 
-    job = defs().get_implicit_global_asset_job_def()
+    job = defs().resolve_implicit_global_asset_job_def()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False):
         return job.execute_in_process(instance=instance, raise_on_error=False)
