@@ -9,7 +9,8 @@ import dagster as dg
 import duckdb
 
 from expectations.gate import data_docs_index
-from orchestration.lib import published_db_path, settings
+from orchestration.audit import write_run_report
+from orchestration.lib import published_db_path, quality_dir, settings
 from orchestration.publish import exclusive_lock
 
 
@@ -19,7 +20,14 @@ def run_all() -> dg.ExecuteInProcessResult:
     job = defs().resolve_implicit_global_asset_job_def()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False):
-        return job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        if not result.success:
+            failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
+                      if not e.passed]
+            refusal = (f"gate failed: {', '.join(failed)}" if failed
+                       else "a step failed before publication")
+            write_run_report(result.run_id, published=None, refusal=refusal)
+        return result
 
 
 def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -41,14 +49,34 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
                 " from marts.dim_indicator group by domain order by domain"
             ).fetchall():
                 lines.append(f"  {domain:<11} {available:>3} of {defined:>3}")
+    lines.append(f"parquet export: {published.parent / 'parquet' / 'current'}")
+    lines.append(f"quality report: {quality_dir(result.run_id) / 'report.json'}")
     lines.append(f"data docs: {data_docs_index()}")
     return lines
 
 
+def generate_docs() -> int:
+    """dbt docs (catalogue and lineage) from the working database; builds it first if needed."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.lib import DBT_PROJECT, dbt_docs_args, dbt_executable, work_db_path
+
+    if not work_db_path().exists():
+        run_all()
+    dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
+    dbt.cli(dbt_docs_args(), target_path=DBT_PROJECT.target_path).wait()
+    print(f"dbt docs: {DBT_PROJECT.target_path / 'index.html'}"
+          " (serve with: .venv/bin/dbt docs serve --project-dir dbt_project"
+          " --profiles-dir dbt_project)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
-    parser.add_argument("command", choices=["run"])
-    parser.parse_args(argv)
+    parser.add_argument("command", choices=["run", "docs"])
+    command = parser.parse_args(argv).command
+    if command == "docs":
+        return generate_docs()
     result = run_all()
     print("\n".join(summary_lines(result)))
     return 0 if result.success else 1

@@ -50,10 +50,13 @@ def write_gate_report(run_id: str, result) -> Path:
     return path
 
 
-def write_raw_table(source: Source, frame: pd.DataFrame, landed: Iterable[Landed]) -> dict:
-    """Replace `raw.<source id>` with `frame` plus lineage columns; returns asset metadata.
+def write_raw_table(
+    source: Source, frame: pd.DataFrame, landed: Iterable[Landed], table: str | None = None
+) -> dict:
+    """Replace `raw.<source id>` (or `raw.<table>`, for a source that lands a second frame)
+    with `frame` plus lineage columns; returns asset metadata.
 
-    The table name comes from the source id in code, never from the data.
+    The table name comes from the source id or a name in code, never from the data.
     """
     landed = list(landed)
     if frame.empty:
@@ -62,7 +65,8 @@ def write_raw_table(source: Source, frame: pd.DataFrame, landed: Iterable[Landed
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.register("incoming_frame", frame)
         con.execute(
-            f'create or replace table {RAW_SCHEMA}."{source.id}" as select * from incoming_frame'
+            f'create or replace table {RAW_SCHEMA}."{table or source.id}" as '
+            "select * from incoming_frame"
         )
         con.unregister("incoming_frame")
     return raw_metadata(source, len(frame), landed, frame)
@@ -106,6 +110,10 @@ def dbt_executable() -> str:
 
 def dbt_parse_args() -> list[str]:
     return ["parse", "--quiet"]
+
+
+def dbt_docs_args() -> list[str]:
+    return ["docs", "generate"]
 
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -160,11 +168,26 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
     return _raw_asset
 
 
+def dbt_manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than any file of the dbt project."""
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    folders = ("models", "macros", "seeds", "tests")
+    return any(
+        path.stat().st_mtime > built
+        for folder in folders
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
+    ) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+
+
 def ensure_dbt_manifest() -> Path:
-    """The manifest is built, not committed: parse once when it is missing (`dagster dev`
-    re-parses through prepare_if_dev on every start)."""
+    """The manifest is built, not committed: parse when it is missing or stale (`dagster dev`
+    also re-parses through prepare_if_dev on every start)."""
     DBT_PROJECT.prepare_if_dev()
-    if not DBT_PROJECT.manifest_path.exists():
+    if dbt_manifest_is_stale():
         DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()).cli(
             dbt_parse_args(), target_path=DBT_PROJECT.target_path
         ).wait()

@@ -7,7 +7,9 @@ it opened.
 """
 
 import fcntl
+import json
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_SCHEMA = "marts"
+PARQUET_VERSIONS_KEPT = 5
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,54 @@ def publish_marts(
                 [(run_id, published_at, m.name, m.rows, m.content_hash) for m in published],
             )
             con.execute("checkpoint")
+            parquet_version = _export_parquet(con, published_db.parent / "parquet", published,
+                                              run_id, published_at)
         _fsync(staging_file)
         with exclusive_lock(published_db.parent / ".publish.lock"):
             os.replace(staging_file, published_db)
             _fsync(published_db.parent)
+            _point_current(parquet_version)
     finally:
         staging_file.unlink(missing_ok=True)
         Path(f"{staging_file}.wal").unlink(missing_ok=True)
     return published
+
+
+def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id: str,
+                    published_at: datetime) -> Path:
+    """Every mart as Parquet, with a manifest, for tools that cannot read DuckDB. Written to a
+    new version folder; `current` is repointed only after the DuckDB file is swapped in."""
+    version = parquet_root / published_at.strftime("%Y%m%dT%H%M%S%fZ")
+    version.mkdir(parents=True)
+    manifest = {"run_id": run_id, "published_at": published_at.isoformat(), "marts": {}}
+    for mart in marts:
+        path = version / f"{mart.name}.parquet"
+        con.execute(f"copy {PUBLISHED_SCHEMA}.{mart.name} to '{path}' (format parquet)")
+        schema = con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = ? and table_name = ? order by ordinal_position",
+            [PUBLISHED_SCHEMA, mart.name],
+        ).fetchall()
+        manifest["marts"][mart.name] = {
+            "file": path.name,
+            "rows": mart.rows,
+            "content_hash": mart.content_hash,
+            "schema": [{"name": name, "type": kind} for name, kind in schema],
+        }
+    (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    return version
+
+
+def _point_current(version: Path) -> None:
+    """Atomically repoint `parquet/current` at `version`; keep the last few versions."""
+    link = version.parent / "current"
+    temporary = version.parent / f".current-{uuid.uuid4().hex}"
+    temporary.symlink_to(version.name)
+    os.replace(temporary, link)
+    versions = sorted(p for p in version.parent.iterdir() if p.is_dir() and not p.is_symlink()
+                      and not p.name.startswith("."))
+    for old in versions[:-PARQUET_VERSIONS_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _fsync(path: Path) -> None:

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from expectations.suites import all_gates
+from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, work_db_path
 from orchestration.publish import publish_marts
 
@@ -18,9 +19,12 @@ GATED_MARTS = list(all_gates())
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     marts = publish_marts(work_db_path(), published_db_path(), GATED_MARTS, context.run.run_id)
+    report = write_run_report(context.run.run_id, published=marts, refusal=None)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published_db_path())),
+            "parquet": dg.MetadataValue.path(str(published_db_path().parent / "parquet/current")),
+            "quality_report": dg.MetadataValue.path(str(report)),
             "marts": dg.MetadataValue.json({m.name: m.rows for m in marts}),
             "content_hashes": dg.MetadataValue.json({m.name: m.content_hash for m in marts}),
         }

@@ -1,0 +1,59 @@
+"""The auditors' record of a run: one JSON report per run with, for every gated mart, what
+its gate evaluated and found, the raw files the warehouse was built from, and the version it
+published or why publication was refused."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir
+
+
+def raw_files_used() -> dict[str, list[str]]:
+    """source id -> sha256 of every landed file whose rows are in the raw tables."""
+    used: dict[str, set[str]] = {}
+    with connect_work_db(read_only=True) as con:
+        tables = con.execute(
+            "select table_name from information_schema.columns"
+            " where table_schema = ? and column_name = '_raw_sha256'",
+            [RAW_SCHEMA],
+        ).fetchall()
+        for (table,) in tables:
+            rows = con.execute(
+                f'select distinct _source_id, _raw_sha256 from {RAW_SCHEMA}."{table}"'
+            ).fetchall()
+            for source_id, sha in rows:
+                used.setdefault(source_id, set()).add(sha)
+    return {source: sorted(shas) for source, shas in sorted(used.items())}
+
+
+def write_run_report(run_id: str, *, published: list | None, refusal: str | None) -> Path:
+    folder = quality_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    gates = {
+        path.stem: json.loads(path.read_text())
+        for path in sorted(folder.glob("*.json"))
+        if path.name != "report.json"
+    }
+    report = {
+        "run_id": run_id,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "published": published is not None,
+        "refusal": refusal,
+        "published_marts": {m.name: {"rows": m.rows, "content_hash": m.content_hash}
+                            for m in published or []},
+        "gates": {
+            mart: {
+                "success": gate["success"],
+                "rows": gate["rows"],
+                "evaluated": len(gate["outcomes"]),
+                "failed": [o for o in gate["outcomes"] if not o["success"]],
+                "data_docs": gate["data_docs"],
+            }
+            for mart, gate in gates.items()
+        },
+        "raw_files": raw_files_used(),
+    }
+    path = folder / "report.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    return path

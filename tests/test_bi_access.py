@@ -1,0 +1,49 @@
+"""BI tools read the published marts read-only, through SQLAlchemy + duckdb-engine or through
+the Parquet export, and get the same rows."""
+
+import json
+
+import duckdb
+import pytest
+import sqlalchemy
+
+
+@pytest.fixture
+def bi_engine(pipeline_home):
+    """The engine a Superset/Metabase-style tool configures; disposed so no handle lingers."""
+    database = pipeline_home / "warehouse" / "tw_resas.duckdb"
+    engine = sqlalchemy.create_engine(f"duckdb:///{database}?access_mode=read_only")
+    yield engine
+    engine.dispose()
+
+
+def test_sqlalchemy_read_only_and_parquet_agree(pipeline_home, bi_engine):
+    parquet = pipeline_home / "warehouse" / "parquet" / "current"
+    manifest = json.loads((parquet / "manifest.json").read_text())
+    engine = bi_engine
+    order = "order by all"
+    with engine.connect() as connection:
+        for mart, entry in manifest["marts"].items():
+            via_driver = connection.execute(
+                sqlalchemy.text(f"select * from marts.{mart} {order}")
+            ).fetchall()
+            via_parquet = duckdb.sql(
+                f"select * from read_parquet('{parquet / entry['file']}') {order}"
+            ).fetchall()
+            assert len(via_driver) == entry["rows"] > 0
+            assert [tuple(r) for r in via_driver] == via_parquet, mart
+
+
+def test_readers_cannot_write(bi_engine):
+    with bi_engine.connect() as connection, pytest.raises(sqlalchemy.exc.DBAPIError):
+        connection.execute(sqlalchemy.text("delete from marts.dim_region"))
+
+
+def test_quality_report_records_gates_and_raw_files(pipeline_home):
+    reports = sorted((pipeline_home / "warehouse" / "quality").glob("*/report.json"))
+    report = json.loads(reports[0].read_text())
+    assert report["published"] is True
+    assert set(report["gates"]) >= {"fct_indicator_value", "dim_region", "dim_indicator"}
+    assert all(gate["evaluated"] > 0 for gate in report["gates"].values())
+    assert "moi_township_pop_density" in report["raw_files"]
+    assert report["published_marts"]["dim_region"]["rows"] > 0
