@@ -22,12 +22,20 @@ Parsing uses the pyaxis library; this module only checks its input and output an
 frames long.
 """
 
+import logging
 import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
-from pyaxis import pyaxis
+
+_root = logging.getLogger()
+_root_level, _root_handlers = _root.level, list(_root.handlers)
+from pyaxis import pyaxis  # noqa: E402
+
+# pyaxis calls logging.basicConfig(level=INFO) on import; undo it so Dagster and dbt logs stay ours
+_root.setLevel(_root_level)
+_root.handlers[:] = _root_handlers
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
