@@ -14,13 +14,35 @@ from orchestration.lib import published_db_path, quality_dir, settings
 from orchestration.publish import exclusive_lock
 
 
-def run_all() -> dg.ExecuteInProcessResult:
-    from orchestration.definitions import defs
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
-    job = defs().resolve_implicit_global_asset_job_def()
+
+def run_all() -> dg.ExecuteInProcessResult:
+    """Each release job for the releases to load (partitioned sources), then the warehouse job.
+    Returns the warehouse run (or the first failed release run)."""
+    from orchestration.definitions import defs
+    from orchestration.lib import RELEASE_KEYS
+
+    definitions = defs()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False):
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        for job_name, keys_to_run in RELEASE_KEYS.items():
+            job = definitions.resolve_job_def(job_name)
+            for key in keys_to_run():
+                print(f"{job_name} [{key}]", flush=True)
+                result = job.execute_in_process(
+                    partition_key=key, instance=instance, raise_on_error=False,
+                    run_config=QUIET_CONSOLE,
+                )
+                if not result.success:
+                    write_run_report(result.run_id, published=None,
+                                     refusal=f"release {job_name} [{key}] failed")
+                    return result
+        warehouse = definitions.resolve_job_def("warehouse")
+        print(f"warehouse: {len(warehouse.graph.node_defs)} steps", flush=True)
+        result = warehouse.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+        )
         if not result.success:
             failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
                       if not e.passed]
@@ -32,9 +54,15 @@ def run_all() -> dg.ExecuteInProcessResult:
 
 def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     lines = [f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}"]
-    for evaluation in result.get_asset_check_evaluations():
-        verdict = "passed" if evaluation.passed else "FAILED"
-        lines.append(f"  gate {evaluation.asset_key.to_user_string()}: {verdict}")
+    evaluations = result.get_asset_check_evaluations()
+    gates = [e for e in evaluations if e.check_name.startswith("gx_")]
+    dbt_tests = [e for e in evaluations if not e.check_name.startswith("gx_")]
+    failed_tests = [e.check_name for e in dbt_tests if not e.passed]
+    lines.append(f"dbt tests: {len(dbt_tests) - len(failed_tests)} passed, {len(failed_tests)} failed"
+                 + (f" ({', '.join(failed_tests)})" if failed_tests else ""))
+    for gate in gates:
+        verdict = "passed" if gate.passed else f"FAILED: {gate.description}"
+        lines.append(f"  GX gate {gate.asset_key.to_user_string()}: {verdict}")
     published = published_db_path()
     if published.exists():
         with duckdb.connect(str(published), read_only=True) as con:

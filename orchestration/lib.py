@@ -4,7 +4,8 @@ how the dbt project and its CLI arguments are built."""
 import dataclasses
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -72,6 +73,28 @@ def write_raw_table(
     return raw_metadata(source, len(frame), landed, frame)
 
 
+def write_raw_partition(
+    source: Source, frame: pd.DataFrame, landed: list[Landed], column: str, value: str
+) -> dict:
+    """Replace one release (the rows where `column` = `value`) of `raw.<source id>`, keeping
+    the others: a partitioned asset run re-loads only its own month or season."""
+    if frame.empty:
+        raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
+    if not (frame[column].astype(str) == value).all():
+        raise ValueError(f"source {source.id}: rows of another release than {column}={value}")
+    table = f'{RAW_SCHEMA}."{source.id}"'
+    with connect_work_db() as con:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.register("incoming_frame", frame)
+        con.execute(f"create table if not exists {table} as select * from incoming_frame limit 0")
+        con.execute("begin")
+        con.execute(f"delete from {table} where cast({column} as varchar) = ?", [value])
+        con.execute(f"insert into {table} by name select * from incoming_frame")
+        con.execute("commit")
+        con.unregister("incoming_frame")
+    return raw_metadata(source, len(frame), landed, frame)
+
+
 def with_lineage(frame: pd.DataFrame, landed: Landed, **params) -> pd.DataFrame:
     """Tag parsed rows with the raw file they came from and the URL params (as `_<name>`)."""
     frame = frame.copy()
@@ -129,6 +152,41 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
 FETCH_RETRY = dg.RetryPolicy(
     max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+TIMEZONE = "Asia/Taipei"
+PARTITIONED_TAG = "tw_resas/partitioned"
+
+# How late a source may be before the UI shows it stale: its cadence plus the publisher's lag.
+_FRESHNESS_DAYS = {"monthly": (35, 45), "quarterly": (100, 120), "yearly": (380, 430),
+                   "biennial": (740, 800)}
+
+
+def freshness_policy(source: Source) -> dg.FreshnessPolicy | None:
+    if source.cadence not in _FRESHNESS_DAYS:
+        return None
+    warn, fail = _FRESHNESS_DAYS[source.cadence]
+    return dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(days=fail), warn_window=timedelta(days=warn)
+    )
+
+
+# job name -> the partition keys `make run` materialises (snapshot: the bundled releases;
+# live: the latest). Filled by release_job() as the domain modules are loaded.
+RELEASE_KEYS: dict[str, Callable[[], list[str]]] = {}
+
+
+def release_job(
+    name: str,
+    selection: dg.AssetSelection,
+    partitions_def: dg.PartitionsDefinition,
+    keys_to_run: Callable[[], list[str]],
+    description: str,
+):
+    """A partitioned job fetching one release (month, season) per run, for schedules, sensors
+    and backfills; `make run` runs it for `keys_to_run()` before building the warehouse."""
+    RELEASE_KEYS[name] = keys_to_run
+    return dg.define_asset_job(
+        name, selection=selection, partitions_def=partitions_def, description=description
+    )
 
 
 def known_releases(source: Source) -> list[dict[str, str]]:
@@ -160,6 +218,7 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         retry_policy=FETCH_RETRY,
         description=description,
         metadata={"source_id": source.id, "publisher": source.publisher, "cadence": source.cadence},
+        freshness_policy=freshness_policy(source),
     )
     def _raw_asset() -> dg.MaterializeResult:
         frame, landed = fetch_and_parse(source, parse, known_releases(source))

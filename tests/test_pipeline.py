@@ -128,19 +128,3 @@ def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
     ]
     assert publish_steps == []
     assert hashlib.sha256(published_file.read_bytes()).hexdigest() == before
-
-
-def test_definitions_load_with_groups_checks_and_publish():
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
-    definitions = defs()
-    graph = definitions.resolve_asset_graph()
-    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"raw/moi_township_pop_density", "marts/fct_indicator_value",
-            "published/tw_resas"} <= keys
-    check_keys = {key.name for key in graph.asset_check_keys}
-    assert "gx_fct_indicator_value" in check_keys
-    publish = graph.get(dg.AssetKey(["published", "tw_resas"]))
-    assert dg.AssetKey(["marts", "fct_indicator_value"]) in publish.parent_keys

@@ -5,11 +5,15 @@ import pandas as pd
 
 from orchestration.lib import (
     FETCH_RETRY,
-    known_releases,
+    PARTITIONED_TAG,
+    TIMEZONE,
+    freshness_policy,
     raw_asset,
     raw_asset_key,
+    release_job,
+    settings,
     with_lineage,
-    write_raw_table,
+    write_raw_partition,
 )
 from sources import population
 
@@ -44,23 +48,58 @@ village_households = raw_asset(
 )
 
 
+# ODRP019 publishes one month at a time, around the 10th of the next month
+registration_months = dg.MonthlyPartitionsDefinition(
+    start_date="2018-01-01", timezone=TIMEZONE, end_offset=0
+)
+
+
+def roc_yyymm(partition_key: str) -> str:
+    """'2026-09-01' -> '11509' (ROC year and month, as the API's URL takes it)."""
+    year, month = int(partition_key[:4]), int(partition_key[5:7])
+    return f"{year - 1911}{month:02d}"
+
+
+def registration_months_to_run() -> list[str]:
+    if settings.source_mode() == "snapshot":
+        bundled = {s.params["yyymm"] for s in population.HOUSEHOLD_REGISTRATION_API.snapshots}
+        return [k for k in registration_months.get_partition_keys() if roc_yyymm(k) in bundled]
+    return registration_months.get_partition_keys()[-1:]
+
+
 @dg.asset(
     key=raw_asset_key(population.HOUSEHOLD_REGISTRATION_API),
     group_name=GROUP,
     kinds={"python", "duckdb"},
+    partitions_def=registration_months,
+    tags={PARTITIONED_TAG: "true"},
     retry_policy=FETCH_RETRY,
-    description="MOI household registration open API (ODRP019), every page of each month.",
+    freshness_policy=freshness_policy(population.HOUSEHOLD_REGISTRATION_API),
+    description="MOI household registration open API (ODRP019): every page of one month.",
 )
-def household_registration_api() -> dg.MaterializeResult:
+def household_registration_api(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     source = population.HOUSEHOLD_REGISTRATION_API
-    frames, landed = [], []
-    for yyymm in sorted({release["yyymm"] for release in known_releases(source)}):
-        frame, month_landed = population.fetch_household_registration(yyymm)
-        frames.extend(
-            with_lineage(frame[frame["_page"] == page], result)
-            for page, result in enumerate(month_landed, start=1)
-        )
-        landed.extend(month_landed)
-    return dg.MaterializeResult(
-        metadata=write_raw_table(source, pd.concat(frames, ignore_index=True), landed)
+    yyymm = roc_yyymm(context.partition_key)
+    frame, landed = population.fetch_household_registration(yyymm)
+    frames = [
+        with_lineage(frame[frame["_page"] == page], result)
+        for page, result in enumerate(landed, start=1)
+    ]
+    metadata = write_raw_partition(
+        source, pd.concat(frames, ignore_index=True), landed, "statistic_yyymm", yyymm
     )
+    return dg.MaterializeResult(metadata=metadata)
+
+
+household_registration_job = release_job(
+    "household_registration_monthly",
+    selection=dg.AssetSelection.assets(household_registration_api),
+    partitions_def=registration_months,
+    keys_to_run=registration_months_to_run,
+    description="Fetch one month of the ODRP019 household registration API.",
+)
+
+household_registration_schedule = dg.build_schedule_from_partitioned_job(
+    household_registration_job, hour_of_day=9, day_of_month=12,
+    description="Monthly, after MOI publishes the previous month (around the 10th).",
+)

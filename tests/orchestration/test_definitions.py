@@ -1,0 +1,79 @@
+"""The code location as the UI loads it: groups, jobs, schedules, checks, freshness."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import defs
+from sources.settings import PROJECT_ROOT
+
+DOMAIN_GROUPS = {"population", "economy", "industry", "enterprise", "tourism", "town", "welfare",
+                 "finance"}
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+def test_assets_are_grouped_by_domain_plus_reference_and_publish(definitions):
+    graph = definitions.resolve_asset_graph()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"population", "reference", "publish"} <= groups
+    assert groups <= DOMAIN_GROUPS | {"reference", "publish"}
+
+
+def test_every_gated_mart_has_a_blocking_gx_check_upstream_of_publish(definitions):
+    from expectations.suites import all_gates
+
+    graph = definitions.resolve_asset_graph()
+    publish = graph.get(dg.AssetKey(["published", "tw_resas"]))
+    gx_checks = {key.name: key for key in graph.asset_check_keys if key.name.startswith("gx_")}
+    for mart in all_gates():
+        assert f"gx_{mart}" in gx_checks
+        assert dg.AssetKey(["marts", mart]) in publish.parent_keys
+        check = graph.get_check_spec(gx_checks[f"gx_{mart}"])
+        assert check.blocking
+
+
+def test_dbt_tests_are_loaded_as_checks(definitions):
+    graph = definitions.resolve_asset_graph()
+    names = {key.name for key in graph.asset_check_keys}
+    assert any(name.startswith("unique_combination_of_columns") for name in names)
+
+
+def test_monthly_registration_schedule_runs_in_taipei_time(definitions):
+    schedule = definitions.resolve_schedule_def("household_registration_monthly_schedule")
+    assert schedule.execution_timezone == "Asia/Taipei"
+    job = definitions.resolve_job_def("household_registration_monthly")
+    assert job.partitions_def is not None
+
+
+def test_raw_assets_carry_freshness_and_retry(definitions):
+    graph = definitions.resolve_asset_graph()
+    raw = graph.get(dg.AssetKey(["raw", "moi_township_pop_density"]))
+    assert raw.freshness_policy is not None
+    assert "python" in raw.kinds
+
+
+def test_warehouse_job_leaves_partitioned_sources_to_their_release_jobs(definitions):
+    job = definitions.resolve_job_def("warehouse")
+    ops = {node.name for node in job.graph.node_defs}
+    assert "raw__moi_household_registration_api" not in ops
+    assert "raw__moi_township_pop_density" in ops
+
+
+def test_dagster_cli_validates_the_code_location():
+    """What `make ui` loads: `dagster definitions validate -m orchestration.definitions`."""
+    dagster = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "PATH": f"{dagster.parent}{os.pathsep}{os.environ['PATH']}"}
+    completed = subprocess.run(
+        [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "Validation successful" in completed.stdout + completed.stderr
