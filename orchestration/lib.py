@@ -251,3 +251,56 @@ def ensure_dbt_manifest() -> Path:
             dbt_parse_args(), target_path=DBT_PROJECT.target_path
         ).wait()
     return DBT_PROJECT.manifest_path
+
+
+def release_fingerprint(source: Source, params: dict[str, str]) -> str | None:
+    """What tells us a published file changed without downloading it: ETag or Last-Modified
+    from a HEAD request, else the sha256 of a GET. None when the release is not there (yet)."""
+    import hashlib
+
+    from sources.http import HttpSettings, make_session
+
+    http = HttpSettings.from_env()
+    session = make_session("live")
+    url = source.url(**params)
+    timeout = (http.connect_timeout, http.read_timeout)
+    head = session.head(url, timeout=timeout, allow_redirects=True)
+    if head.status_code == 404:
+        return None
+    validator = head.headers.get("ETag") or head.headers.get("Last-Modified")
+    if head.ok and validator:
+        return validator
+    body = session.get(url, timeout=timeout)
+    return hashlib.sha256(body.content).hexdigest() if body.ok else None
+
+
+def release_sensor(
+    name: str,
+    source: Source,
+    job,
+    candidates: Callable[[], list[tuple[str | None, dict[str, str]]]],
+    minimum_interval_seconds: int = 6 * 3600,
+) -> dg.SensorDefinition:
+    """Live mode: poll the publisher for each candidate release (partition key or None, URL
+    params); request a run of only the releases whose fingerprint is new or changed."""
+
+    @dg.sensor(name=name, job=job, minimum_interval_seconds=minimum_interval_seconds,
+               description=f"Notices new or changed releases of {source.id} (live mode only).")
+    def _sensor(context: dg.SensorEvaluationContext):
+        if settings.source_mode() != "live":
+            return dg.SkipReason("snapshot mode: there is no upstream to watch")
+        seen = json.loads(context.cursor) if context.cursor else {}
+        requests, now_seen = [], dict(seen)
+        for partition_key, params in candidates():
+            fingerprint = release_fingerprint(source, params)
+            marker = partition_key or json.dumps(params, sort_keys=True)
+            if fingerprint is None or seen.get(marker) == fingerprint:
+                continue
+            now_seen[marker] = fingerprint
+            requests.append(
+                dg.RunRequest(run_key=f"{marker}:{fingerprint}", partition_key=partition_key)
+            )
+        context.update_cursor(json.dumps(now_seen, sort_keys=True))
+        return requests or dg.SkipReason("no new or changed release")
+
+    return _sensor

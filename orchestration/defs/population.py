@@ -11,6 +11,7 @@ from orchestration.lib import (
     raw_asset,
     raw_asset_key,
     release_job,
+    release_sensor,
     settings,
     with_lineage,
     write_raw_partition,
@@ -102,4 +103,18 @@ household_registration_job = release_job(
 household_registration_schedule = dg.build_schedule_from_partitioned_job(
     household_registration_job, hour_of_day=9, day_of_month=12,
     description="Monthly, after MOI publishes the previous month (around the 10th).",
+)
+
+
+def registration_candidates() -> list[tuple[str, dict[str, str]]]:
+    """The last three months: a month appears around the 10th and may be revised after."""
+    keys = registration_months.get_partition_keys()[-3:]
+    return [(key, {"yyymm": roc_yyymm(key), "page": "1"}) for key in keys]
+
+
+household_registration_sensor = release_sensor(
+    "household_registration_release_sensor",
+    population.HOUSEHOLD_REGISTRATION_API,
+    household_registration_job,
+    registration_candidates,
 )
