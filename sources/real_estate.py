@@ -1,0 +1,239 @@
+"""Real estate (domain 5): 內政部地政司 實價登錄 (actual transaction prices), by season.
+
+The publisher serves one zip per season holding, per county, `{letter}_lvr_land_a.csv` (sales),
+`_b.csv` (pre-sales) and `_c.csv` (rentals), plus detail files (`_build`, `_land`, `_park`)
+that are not read here. Files are large, so rows go from the CSV straight into DuckDB through
+its own reader, as text, under the publisher's Chinese column names; dates, numbers and
+malformed rows are dealt with in dbt staging, by the rules the pure helpers below define.
+"""
+
+import csv
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from sources.archives import read_head, safe_members, stream_member
+from sources.catalog import Snapshot, Source
+from sources.errors import SourceError
+
+LVR_LAND = Source(
+    id="lvr_land",
+    publisher="內政部地政司",
+    dataset="不動產成交案件實際資訊 (實價登錄) 季資料 lvr_landcsv.zip",
+    base_url="https://plvr.land.moi.gov.tw",
+    path="/DownloadSeason?season={season}&type=zip&fileName=lvr_landcsv.zip",
+    format="zip",
+    encoding="utf-8",
+    cadence="quarterly",
+    attribution="資料來源：內政部地政司",
+    snapshots=(
+        Snapshot("lvr_landcsv_109S3.zip", {"season": "109S3"}),
+        Snapshot("lvr_landcsv_115S1.zip", {"season": "115S1"}),
+    ),
+    notes="Season zips rebuilt from real county files (member bytes unchanged): 109S3 holds "
+    "臺北市 and 高雄市 sales in the old 32-column layout, 115S1 the first 79 臺北市 sales in "
+    "the new 33-column layout.",
+)
+
+# The current (33-column) layout of the sales file: the column set of the loaded table.
+SALES_COLUMNS = (
+    "鄉鎮市區", "交易標的", "土地位置建物門牌", "土地移轉總面積平方公尺", "都市土地使用分區",
+    "非都市土地使用分區", "非都市土地使用編定", "交易年月日", "交易筆棟數", "移轉層次", "總樓層數",
+    "建物型態", "主要用途", "主要建材", "建築完成年月", "建物移轉總面積平方公尺", "建物現況格局-房",
+    "建物現況格局-廳", "建物現況格局-衛", "建物現況格局-隔間", "有無管理組織", "總價元",
+    "單價元平方公尺", "車位類別", "車位移轉總面積平方公尺", "車位總價元", "備註", "編號",
+    "主建物面積", "附屬建物面積", "陽台面積", "電梯", "移轉編號",
+)
+# Earlier layouts named the same fields differently.
+RENAMED = {
+    "土地區段位置建物區段門牌": "土地位置建物門牌",
+    "土地區段位置或建物區門牌": "土地位置建物門牌",
+    "車位移轉總面積(平方公尺)": "車位移轉總面積平方公尺",
+}
+# What each kind of file must carry (after renaming), or its layout has changed under us:
+# the 28 fields sales and pre-sale (預售屋) files share up to 編號 (the building-area fields
+# and 移轉編號 came later); rental files name their own date and price fields.
+REQUIRED = {
+    "a": SALES_COLUMNS[:28],
+    "b": SALES_COLUMNS[:28],
+    "c": ("鄉鎮市區", "交易標的", "土地位置建物門牌", "租賃年月日", "總額元", "編號"),
+}
+META_COLUMNS = {
+    "season": "VARCHAR",
+    "county_letter": "VARCHAR",
+    "kind": "VARCHAR",
+    "source_file": "VARCHAR",
+    "source_row": "BIGINT",
+}
+# Some older seasons name members in upper case (A_lvr_land_A.CSV).
+MEMBER = re.compile(r"(?:.*/)?([a-z])_lvr_land_([abc])\.csv", re.IGNORECASE)
+SEASON = re.compile(r"\d{2,3}S[1-4]")
+HEAD_BYTES = 64 * 1024  # both header rows fit many times over
+NO_FIELD_IS = "\x01"  # the reader's null string: empty fields then read as ''
+MAX_UNCOMPRESSED_BYTES = 16 * 1024**3
+MAX_RATIO = 200  # Chinese CSV deflates about 5-15x; a bomb, thousands of times
+
+
+@dataclass(frozen=True)
+class FileStats:
+    file: str
+    rows_read: int
+
+
+def load_season(
+    con: duckdb.DuckDBPyConnection, zip_path: str | Path, season: str, table: str
+) -> list[FileStats]:
+    """Load every `*_lvr_land_[abc].csv` of one season zip into `table`, replacing the season.
+
+    The table (created if missing) has season, county_letter, kind ('a'|'b'|'c'),
+    source_file, source_row (the line in the publisher's file), then the current sales layout's
+    Chinese columns as text; columns only older layouts or other kinds have are added as they
+    appear. A field the publisher left empty is '', a field the file's layout lacks is NULL.
+    A row with more or fewer fields than its header fails the load. All in one transaction:
+    a failure leaves the table as it was.
+    """
+    if not SEASON.fullmatch(season):
+        raise ValueError(f"season must look like 109S3, not {season!r}")
+    members = [
+        info
+        for info in safe_members(
+            zip_path,
+            source_id=LVR_LAND.id,
+            max_total_bytes=MAX_UNCOMPRESSED_BYTES,
+            max_ratio=MAX_RATIO,
+        )
+        if MEMBER.fullmatch(info.filename)
+    ]
+    if not members:
+        raise SourceError(LVR_LAND.id, str(zip_path), "no *_lvr_land_[abc].csv in the archive")
+    _create_table(con, table)
+    stats = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {_ident(table)} WHERE season = ?", [season])
+        with tempfile.TemporaryDirectory(prefix="lvr_land-") as work:
+            for info in members:
+                stats.append(_load_member(con, table, zip_path, info, season, work))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return stats
+
+
+def _load_member(con, table: str, zip_path, info, season: str, work: str) -> FileStats:
+    name = info.filename
+    location = f"{zip_path}:{name}"
+    letter, kind = (part.lower() for part in MEMBER.fullmatch(name).groups())
+    head = read_head(zip_path, info, HEAD_BYTES, source_id=LVR_LAND.id)
+    header, skip = _read_header(head, location)
+    columns = [RENAMED.get(column, column) for column in header]
+    missing = [column for column in REQUIRED[kind] if column not in columns]
+    if missing or len(set(columns)) != len(columns):
+        raise SourceError(
+            LVR_LAND.id, location, f"missing or repeated column(s) {missing}; got {header}"
+        )
+    existing = {row[0] for row in con.execute(f"DESCRIBE {_ident(table)}").fetchall()}
+    for column in columns:
+        if column not in existing:
+            con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(column)} VARCHAR")
+    # DuckDB's reader quietly drops one trailing empty field, so a row with a stray comma
+    # would load shifted by one column. Hence one spare column, padding instead of failing on
+    # short rows, and a null string no field holds: a long row fills the spare column, a short
+    # one leaves its last field NULL (an empty field reads as ''), and either stops the load.
+    positions = {f"c{i}": "VARCHAR" for i in range(len(columns) + 1)}
+    spare, last = f"c{len(columns)}", f"c{len(columns) - 1}"
+    select = ", ".join(f"c{i}" for i in range(len(columns)))
+    target = ", ".join(_ident(c) for c in (*META_COLUMNS, *columns))
+    # Line numbers: the row's ordinal plus the header lines (no field spans lines in these
+    # files). An empty OVER () is a streaming window in DuckDB: order kept, nothing buffered,
+    # but one core; the member streams in through a named pipe, unzipped on the other core,
+    # and no uncompressed copy is written to disk.
+    try:
+        with stream_member(zip_path, info, work, source_id=LVR_LAND.id) as pipe:
+            rows_read = con.execute(
+                f"""
+                INSERT INTO {_ident(table)} ({target})
+                SELECT ?, ?, ?, ?,
+                    CASE WHEN {spare} IS NULL AND {last} IS NOT NULL
+                         THEN row_number() OVER () + ?
+                         ELSE error('line ' || (row_number() OVER () + ?)
+                                    || ': not as many fields as the header')
+                    END,
+                    {select}
+                FROM read_csv(?, header = false, skip = ?, auto_detect = false, columns = ?,
+                              delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
+                              null_padding = true, nullstr = ?)
+                """,
+                [season, letter, kind, name, skip, skip, str(pipe), skip, positions, NO_FIELD_IS],
+            ).fetchone()[0]
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise SourceError(LVR_LAND.id, location, f"unreadable CSV ({first_line})") from exc
+    return FileStats(file=name, rows_read=rows_read)
+
+
+def _read_header(head: bytes, location: str) -> tuple[list[str], int]:
+    """The Chinese header and how many lines precede the data (1, or 2 with the English row)."""
+    lines = head.split(b"\n", 2)[:2] + [b""]
+    try:
+        lines = [line.decode("utf-8-sig") for line in lines[:2]]
+    except UnicodeDecodeError as exc:
+        raise SourceError(LVR_LAND.id, location, f"not UTF-8 ({exc.reason})") from exc
+    header = [name.strip() for name in next(csv.reader([lines[0]]), [])]
+    # Recent releases put an English header row under the Chinese one, older ones do not;
+    # data rows always carry a Chinese 鄉鎮市區, so a second line without CJK is that row.
+    skip = 2 if lines[1].strip() and not _CJK.search(lines[1]) else 1
+    return header, skip
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    columns = [f"{_ident(n)} {t}" for n, t in META_COLUMNS.items()]
+    columns += [f"{_ident(n)} VARCHAR" for n in SALES_COLUMNS]
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_ident(table)} ({', '.join(columns)})")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# The rules dbt staging applies, as plain functions the tests use as oracles. Each maps to
+# a portable SQL expression (given in the docstring).
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def to_half_width_digits(text: str | None) -> str | None:
+    """'臺北市大安區羅斯福路二段４１號' -> '…二段41號'. Only digits change.
+
+    SQL: translate(x, '０１２３４５６７８９', '0123456789')
+    """
+    return None if text is None else text.translate(_FULL_WIDTH_DIGITS)
+
+
+def parse_roc_date(text: str | None) -> date | None:
+    """A 民國 date yyyMMdd -> date, or None when it is not a valid date.
+
+    1090406 -> 2020-04-06. 建築完成年月 pads years below 100 with a zero (0700803 ->
+    1981-08-03); older rows drop the pad (990412 -> 2010-04-12). Anything else is invalid:
+    81052 (5 digits), '076  03', day 00, month 13.
+    SQL: try_strptime(cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
+         || substr(lpad(x, 7, '0'), 4), '%Y%m%d') where regexp_full_match(x, '[0-9]{6,7}')
+    """
+    if text is None:
+        return None
+    if not re.fullmatch(r"[0-9]{6,7}", text):
+        return None
+    digits = text.zfill(7)
+    year, month, day = int(digits[:3]), int(digits[3:5]), int(digits[5:])
+    try:
+        return date(year + 1911, month, day)
+    except ValueError:
+        return None

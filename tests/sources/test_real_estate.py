@@ -1,0 +1,251 @@
+import csv
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sources.errors import SourceError
+from sources.http import fetch
+from sources.landing import LandingZone
+from sources.real_estate import (
+    LVR_LAND,
+    SALES_COLUMNS,
+    load_season,
+    parse_roc_date,
+    to_half_width_digits,
+)
+
+# Transactions per file, as counted in /work/shared/data/SOURCES.md for the real files.
+EXPECTED_ROWS = {
+    ("109S3", "a_lvr_land_a.csv"): 8841,
+    ("109S3", "e_lvr_land_a.csv"): 14133,
+    ("115S1", "a_lvr_land_a.csv"): 79,
+}
+# The staging rules written as dbt will write them; the Python helpers are their oracles.
+ROC_DATE_SQL = """
+    case when regexp_full_match(x, '[0-9]{6,7}') then try_strptime(
+        cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
+        || substr(lpad(x, 7, '0'), 4), '%Y%m%d')::date end
+"""
+HALF_WIDTH_SQL = "translate(x, '０１２３４５６７８９', '0123456789')"
+
+
+@pytest.fixture(scope="module")
+def landed(tmp_path_factory) -> dict[str, Path]:
+    landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
+    return {s: Path(fetch(LVR_LAND, landing=landing, season=s).path) for s in ("109S3", "115S1")}
+
+
+@pytest.fixture(scope="module")
+def con(landed, tmp_path_factory):
+    con = duckdb.connect(str(tmp_path_factory.mktemp("wh") / "warehouse.duckdb"))
+    for season, path in landed.items():
+        load_season(con, path, season, "lvr_land")
+    yield con
+    con.close()
+
+
+def publisher_rows(zip_path: Path, member: str) -> list[list[str]]:
+    """The member's rows as Python's csv module reads them, header rows included."""
+    text = zipfile.ZipFile(zip_path).read(member).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def rezip(zip_path: Path, out: Path, edit) -> Path:
+    """The season zip with every member's text passed through `edit`."""
+    with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, edit(src.read(info).decode("utf-8")).encode("utf-8"))
+    return out
+
+
+def test_both_layouts_load_into_one_table_with_every_row(con):
+    counts = con.execute(
+        "select season, source_file, count(*) from lvr_land group by all"
+    ).fetchall()
+    assert {(s, f): n for s, f, n in counts} == EXPECTED_ROWS
+    columns = [row[0] for row in con.execute("describe lvr_land").fetchall()]
+    assert columns == [
+        "season", "county_letter", "kind", "source_file", "source_row", *SALES_COLUMNS
+    ]
+
+
+def test_load_season_reports_rows_read_per_file(landed, tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        stats = load_season(con, landed["109S3"], "109S3", "t")
+    assert {(("109S3", s.file)): s.rows_read for s in stats} == {
+        k: v for k, v in EXPECTED_ROWS.items() if k[0] == "109S3"
+    }
+
+
+def test_old_layout_columns_map_onto_current_names(con):
+    by_layout = con.execute(
+        """select season, count(*) filter (where 土地位置建物門牌 = ''),
+                  count(移轉編號), count(*) filter (where 移轉編號 <> ''),
+                  count(車位移轉總面積平方公尺)
+           from lvr_land group by season order by season"""
+    ).fetchall()
+    old, new = by_layout
+    old_rows = sum(v for (s, _), v in EXPECTED_ROWS.items() if s == "109S3")
+    assert old[1] == 0 and old[4] == old_rows  # renamed columns carried over
+    assert old[2] == 0  # 移轉編號 did not exist yet: NULL, not ''
+    assert new[1] == 0 and new[2] == 79 and new[3] > 0
+
+
+@pytest.mark.parametrize(("season", "member"), list(EXPECTED_ROWS))
+def test_every_value_and_line_number_matches_the_publisher_file(con, landed, season, member):
+    rows = publisher_rows(landed[season], member)
+    header = [h.replace("土地區段位置建物區段門牌", "土地位置建物門牌")
+              .replace("車位移轉總面積(平方公尺)", "車位移轉總面積平方公尺") for h in rows[0]]
+    loaded = con.execute(
+        f"""select source_row, {", ".join(f'"{c}"' for c in header)} from lvr_land
+            where season = ? and source_file = ? order by source_row""",
+        [season, member],
+    ).fetchall()
+    # Line 1 Chinese header, line 2 English header (BOM or not), data from line 3; empty
+    # fields stay '' as the publisher wrote them.
+    expected = [(line_no, *row) for line_no, row in enumerate(rows[2:], start=3)]
+    assert loaded == expected
+
+
+def test_metadata_columns_come_from_the_file_name(con):
+    assert con.execute(
+        "select distinct season, county_letter, kind, source_file from lvr_land order by all"
+    ).fetchall() == [
+        ("109S3", "a", "a", "a_lvr_land_a.csv"),
+        ("109S3", "e", "a", "e_lvr_land_a.csv"),
+        ("115S1", "a", "a", "a_lvr_land_a.csv"),
+    ]
+
+
+def test_reloading_a_season_replaces_it(con, landed):
+    before = con.execute("select count(*) from lvr_land").fetchone()[0]
+    load_season(con, landed["109S3"], "109S3", "lvr_land")
+    assert con.execute("select count(*) from lvr_land").fetchone()[0] == before
+    assert con.execute("select count(*) from lvr_land where season = '115S1'").fetchone()[0] == 79
+
+
+def test_file_without_english_header_row_keeps_every_row(landed, tmp_path):
+    # Older seasons have only the Chinese header: skipping two lines would drop a transaction.
+    variant = rezip(
+        landed["115S1"], tmp_path / "old.zip",
+        lambda t: "\r\n".join(line for i, line in enumerate(t.split("\r\n")) if i != 1),
+    )
+    with duckdb.connect() as con:
+        [stats] = load_season(con, variant, "115S1", "t")
+        first = con.execute("select min(source_row), max(source_row) from t").fetchone()
+    assert stats.rows_read == 79 and first == (2, 80)
+
+
+def test_renamed_column_fails_and_leaves_the_table_as_it_was(landed, tmp_path):
+    variant = rezip(landed["115S1"], tmp_path / "renamed.zip",
+                    lambda t: t.replace(",總價元,", ",總價,", 1))
+    with duckdb.connect() as con:
+        load_season(con, landed["115S1"], "115S1", "t")
+        with pytest.raises(SourceError, match=r"column\(s\) \['總價元'\]") as info:
+            load_season(con, variant, "115S1", "t")
+        assert con.execute("select count(*) from t").fetchone()[0] == 79
+    assert info.value.location.endswith("renamed.zip:a_lvr_land_a.csv")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # A stray comma in a row whose last field (移轉編號) is empty: DuckDB alone would
+        # drop the trailing empty field and load the row shifted by one column.
+        ("\r\n大安區,", "\r\n大安區,,"),
+        (",RPQNMLKKKHLGFFA47EA,690.7,10.46,47.94,有,\r\n", ",RPQNMLKKKHLGFFA47EA,690.7\r\n"),
+    ],
+    ids=["extra-field", "missing-fields"],
+)
+def test_row_with_the_wrong_number_of_fields_is_a_source_error(landed, tmp_path, old, new):
+    assert old in zipfile.ZipFile(landed["115S1"]).read("a_lvr_land_a.csv").decode()
+    variant = rezip(landed["115S1"], tmp_path / "ragged.zip", lambda t: t.replace(old, new, 1))
+    with duckdb.connect() as con, pytest.raises(SourceError, match="line 3: not as many fields"):
+        load_season(con, variant, "115S1", "t")
+
+
+@pytest.fixture
+def live(monkeypatch, tmp_path, httpserver):
+    monkeypatch.setenv("TWRESAS_HOME", str(tmp_path))
+    monkeypatch.setenv("TWRESAS_SOURCE_MODE", "live")
+    monkeypatch.setenv("TWRESAS_HTTP_BACKOFF", "0")
+    monkeypatch.setenv(LVR_LAND.base_url_env, httpserver.url_for("/"))
+
+    def serve(body: bytes):
+        httpserver.expect_request(
+            "/DownloadSeason",
+            query_string={"season": "115S1", "type": "zip", "fileName": "lvr_landcsv.zip"},
+        ).respond_with_data(body, content_type="application/octet-stream")
+        return fetch(LVR_LAND, season="115S1")
+
+    return serve
+
+
+def zip_slip(real_zip: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(real_zip) as src, zipfile.ZipFile(buffer, "w") as dst:
+        dst.writestr("a_lvr_land_a.csv", src.read("a_lvr_land_a.csv"))
+        dst.writestr("../../a_lvr_land_a.csv", b"pwned")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make_body", "problem"),
+    [
+        (lambda real: real.read_bytes()[:-200], "not a readable zip archive"),
+        (zip_slip, "zip slip"),
+    ],
+    ids=["truncated", "zip-slip"],
+)
+def test_bad_archive_fails_and_the_raw_zip_stays_landed(live, landed, tmp_path, make_body, problem):
+    body = make_body(landed["115S1"])
+    raw = live(body)
+    with duckdb.connect() as con, pytest.raises(SourceError, match=problem) as info:
+        load_season(con, raw.path, "115S1", "t")
+    assert info.value.source_id == "lvr_land" and raw.path in info.value.location
+    assert Path(raw.path).read_bytes() == body
+    assert LandingZone().manifest()[-1]["sha256"] == raw.sha256
+    assert not list(tmp_path.parent.glob("a_lvr_land_a.csv"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1090406", date(2020, 4, 6)),  # 交易年月日
+        ("0700803", date(1981, 8, 3)),  # 建築完成年月 with its leading zero
+        ("990412", date(2010, 4, 12)),  # pre-100 date without the pad
+        ("81052", None),  # malformed in the 109S3 files
+        ("076  03", None),
+        ("1091301", None),
+        ("1090230", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_roc_date_rule(text, expected):
+    assert parse_roc_date(text) == expected
+
+
+def test_full_width_digits_in_addresses_become_half_width():
+    address = "臺北市大安區羅斯福路二段４１號二樓"  # first row of the 115S1 file
+    assert to_half_width_digits(address) == "臺北市大安區羅斯福路二段41號二樓"
+    assert to_half_width_digits(None) is None
+
+
+def test_sql_rules_agree_with_the_oracles_on_every_real_value(con):
+    dates = con.execute(
+        f"""select x, {ROC_DATE_SQL} from (
+                select 交易年月日 as x from lvr_land union select 建築完成年月 from lvr_land
+            ) where x is not null"""
+    ).fetchall()
+    assert {x: parse_roc_date(x) for x, _ in dates} == dict(dates)
+    assert any(parsed is None for _, parsed in dates)  # the real files do carry bad dates
+    addresses = con.execute(
+        f"select x, {HALF_WIDTH_SQL} from (select 土地位置建物門牌 as x from lvr_land)"
+    ).fetchall()
+    assert any(x != y for x, y in addresses)  # the real files do carry full-width digits
+    assert all(to_half_width_digits(x) == y for x, y in addresses)
