@@ -1,6 +1,7 @@
 """How much the project's 實價登錄 ingest costs over DuckDB reading the same CSV bare.
 
     python benchmarks/real_estate_ingest.py [--rows N] [--repeat K] [--memory-limit 400MB]
+                                            [--seasons S]
 
 Generates N sales rows in the publisher's current 33-column layout (Chinese and English header
 rows, CRLF, ROC dates, some malformed dates and full-width digits, text drawn from the bundled
@@ -16,20 +17,34 @@ the CSV size (target <= 1x). Each is run K times, alternating, and the fastest r
 (shared machines are noisy); peak RSS is the highest of the K. It is the child's own
 ru_maxrss, the figure getrusage(RUSAGE_CHILDREN) reports for it alone, interpreter and DuckDB
 included. DuckDB fills its memory_limit (default 80% of RAM) with cached blocks before it
-evicts any, so peak RSS follows that setting: --memory-limit sets it in both children.
+evicts any, so peak RSS follows that setting: load_season lowers it to half the CSV size for
+the load; --memory-limit sets it in both children.
+
+Then it times the dbt side of one new quarter: S season zips of N / S rows each (transaction
+dates in and just before their season, a few late registrations years back) are loaded one by
+one; `dbt run` of the 實價登錄 models after the last one (incremental: that season, and the
+transaction quarters it touches) is timed against `dbt run --full-refresh` over every season.
 """
 
 import argparse
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
-from sources.real_estate import LVR_LAND, RENAMED, SALES_COLUMNS
+from sources.real_estate import (
+    LVR_LAND,
+    RENAMED,
+    SALES_COLUMNS,
+    season_start,
+    seasons_through,
+)
 from sources.settings import SNAPSHOT_DIR
 
 SEASON = "115S1"
@@ -87,10 +102,26 @@ def roc_dates(rng: random.Random, count: int, first_year: int, last_year: int) -
     return dates
 
 
-def write_csv(path: Path, rows: int, seed: int = 115) -> None:
+def season_deal_dates(rng: random.Random, season: str, count: int = 5000) -> list[str]:
+    """Transaction dates as a season's file has them: mostly in the season and the quarter
+    before (registration is due 30 days after the transfer), a few years back."""
+    start = season_start(season)
+    dates = []
+    for _ in range(count):
+        if rng.random() < 0.95:
+            month = start.month + rng.randint(-3, 2)
+            year = start.year - 1911 + (month - 1) // 12
+            month = (month - 1) % 12 + 1
+        else:
+            year, month = start.year - 1911 - rng.randint(1, 5), rng.randint(1, 12)
+        dates.append(f"{year:03d}{month:02d}{rng.randint(1, 28):02d}")
+    return dates
+
+
+def write_csv(path: Path, rows: int, seed: int = 115, season: str | None = None) -> None:
     rng = random.Random(seed)
     header_rows, pools = value_pools()
-    deal_dates = roc_dates(rng, 5000, 110, 115)
+    deal_dates = season_deal_dates(rng, season) if season else roc_dates(rng, 5000, 110, 115)
     built_dates = roc_dates(rng, 5000, 40, 114)
     dated = {SALES_COLUMNS.index("交易年月日"): deal_dates,
              SALES_COLUMNS.index("建築完成年月"): built_dates}
@@ -116,11 +147,68 @@ def measure(mode: str, db: Path, data: Path, memory_limit: str) -> dict:
     return json.loads(done.stdout)
 
 
+LVR_MODELS = ["int_real_estate__transactions_checked", "int_real_estate__quarterly",
+              "int_real_estate__quarterly_measures"]
+
+
+def dbt_seconds(home: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds of the dbt command, and the seconds dbt reports for its models alone
+    (without its start-up: parsing the project, opening the database)."""
+    from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+
+    env = {**os.environ, "TWRESAS_HOME": str(home)}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(home / "target"), "--log-path",
+         str(home / "logs")],
+        env=env, capture_output=True, text=True,
+    )
+    if done.returncode:
+        sys.exit(f"dbt {' '.join(args)} failed:\n{done.stdout[-3000:]}")
+    wall = time.perf_counter() - start
+    results = json.loads((home / "target" / "run_results.json").read_text())
+    return wall, results["elapsed_time"]
+
+
+def measure_incremental(work: Path, rows: int, seasons: int) -> None:
+    """Load `seasons` seasons of rows/seasons rows one by one, then time the dbt models'
+    incremental run after the last one against a full refresh over all of them."""
+    os.environ["TWRESAS_HOME"] = str(work / "home")
+    from orchestration.defs.real_estate import load_raw_season
+    from sources.landing import LandingZone
+
+    labels = seasons_through("115S1", first="114S1")[-seasons:]
+    per_season = rows // seasons
+    upstream = ["--select", "+int_real_estate__transactions_checked"]
+    for i, season in enumerate(labels):
+        csv_path, zip_path = work / "season.csv", work / "season.zip"
+        write_csv(csv_path, per_season, seed=i, season=season)
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(csv_path, "a_lvr_land_a.csv")
+        landed = LandingZone().store(LVR_LAND.id, f"bench:{season}", zip_path.read_bytes(),
+                                     http_status=200, mode="bench", extension="zip")
+        load_raw_season(landed, season)
+        if i == len(labels) - 2:
+            dbt_seconds(work / "home", "seed", "--select", "county_codes_moi_20200324",
+                        "town_codes_moi_20200324", "county_names", "region_name_crosswalk")
+            dbt_seconds(work / "home", "run", *upstream, *LVR_MODELS[1:])
+    incremental = dbt_seconds(work / "home", "run", "--select", *LVR_MODELS)
+    full = dbt_seconds(work / "home", "run", "--full-refresh", "--select", *LVR_MODELS)
+    print(f"dbt run, {seasons} seasons of {per_season:,} rows, after loading {labels[-1]}"
+          " (wall s; models only s):")
+    for name, (wall, models) in (("incremental", incremental), ("full refresh", full)):
+        print(f"{name:>14}: {wall:.2f} s; {models:.2f} s")
+    print(f"{'ratio':>14}: {incremental[0] / full[0]:.2f}; {incremental[1] / full[1]:.2f}"
+          " (incremental over full refresh)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory-limit", default="", help="DuckDB memory_limit, e.g. 400MB")
+    parser.add_argument("--seasons", type=int, default=4, help="seasons for the dbt timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lvr-bench-") as tmp:
         work = Path(tmp)
@@ -157,6 +245,8 @@ def main() -> None:
         f"{name} " + ", ".join(f"{r['seconds']:.2f}" for r in results)
         for name, results in runs.items()
     ))
+    with tempfile.TemporaryDirectory(prefix="lvr-bench-dbt-") as tmp:
+        measure_incremental(Path(tmp), args.rows, args.seasons)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 import argparse
 import os
+import re
 import sys
 
 import dagster as dg
@@ -11,7 +12,7 @@ import duckdb
 from expectations.gate import data_docs_index
 from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, quality_dir, settings
-from orchestration.publish import exclusive_lock
+from orchestration.publish import LockHeld, exclusive_lock
 
 
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -35,8 +36,9 @@ def run_all() -> dg.ExecuteInProcessResult:
                     run_config=QUIET_CONSOLE,
                 )
                 if not result.success:
+                    reasons = "; ".join(failure_reasons(result))
                     write_run_report(result.run_id, published=None,
-                                     refusal=f"release {job_name} [{key}] failed")
+                                     refusal=f"release {job_name} [{key}] failed: {reasons}")
                     return result
         warehouse = definitions.resolve_job_def("warehouse")
         print(f"warehouse: {len(warehouse.graph.node_defs)} steps", flush=True)
@@ -47,13 +49,35 @@ def run_all() -> dg.ExecuteInProcessResult:
             failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
                       if not e.passed]
             refusal = (f"gate failed: {', '.join(failed)}" if failed
-                       else "a step failed before publication")
+                       else "; ".join(failure_reasons(result))
+                       or "a step failed before publication")
             write_run_report(result.run_id, published=None, refusal=refusal)
         return result
 
 
+def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed step, from its innermost error (under Dagster's retry and step
+    wrappers): a SourceError names the source, the URL and the problem; a dbt error, the model
+    and the database's message."""
+    reasons = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error.cause is not None:
+            error = error.cause
+        text = error.message.strip()
+        _, found, dbt_errors = text.partition("Errors parsed from dbt logs:")
+        text = dbt_errors if found else text.splitlines()[0]
+        text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+        reasons.append(f"{event.step_key}: {_ERROR_CLASS.sub('', text)}")
+    return reasons
+
+
+_ERROR_CLASS = re.compile(r"^[\w.]+(Error|Exception): ")  # 'sources.errors.SourceError: '
+
+
 def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     lines = [f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}"]
+    lines += [f"  failed: {reason}" for reason in failure_reasons(result)]
     evaluations = result.get_asset_check_evaluations()
     gates = [e for e in evaluations if e.check_name.startswith("gx_")]
     dbt_tests = [e for e in evaluations if not e.check_name.startswith("gx_")]
@@ -103,9 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     parser.add_argument("command", choices=["run", "docs"])
     command = parser.parse_args(argv).command
-    if command == "docs":
-        return generate_docs()
-    result = run_all()
+    try:
+        if command == "docs":
+            return generate_docs()
+        result = run_all()
+    except LockHeld as exc:  # one line, not a traceback; 75 = EX_TEMPFAIL, try again later
+        print(f"refused: {exc}", file=sys.stderr)
+        return 75
     print("\n".join(summary_lines(result)))
     return 0 if result.success else 1
 

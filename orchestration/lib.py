@@ -196,13 +196,13 @@ def known_releases(source: Source) -> list[dict[str, str]]:
 
 def fetch_and_parse(source: Source, parse, param_sets) -> tuple[pd.DataFrame, list[Landed]]:
     """Fetch every URL of `source` in `param_sets`; stack the parsed frames with lineage."""
-    from sources.http import fetch, make_session
+    from sources.http import fetch, make_session, parse_landed
 
     session = make_session()
     frames, landed = [], []
     for params in param_sets:
         result = fetch(source, session=session, **params)
-        frames.append(with_lineage(parse(result.read_bytes()), result, **params))
+        frames.append(with_lineage(parse_landed(result, parse), result, **params))
         landed.append(result)
     return pd.concat(frames, ignore_index=True), landed
 

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ class PublishedMart:
     content_hash: str
 
 
+class LockHeld(RuntimeError):
+    """Another process holds the lock (a second run at once is refused, never interleaved)."""
+
+
 @contextmanager
 def exclusive_lock(lock_path: Path, *, wait: bool = True):
     """An OS file lock (released by the kernel if the process dies, so SIGKILL leaves none)."""
@@ -38,7 +43,7 @@ def exclusive_lock(lock_path: Path, *, wait: bool = True):
         try:
             fcntl.flock(handle, flags)
         except BlockingIOError as exc:
-            raise RuntimeError(
+            raise LockHeld(
                 f"another TW-RESAS run holds {lock_path}; wait for it to finish"
             ) from exc
         yield
@@ -59,38 +64,47 @@ def publish_marts(
     published_db.parent.mkdir(parents=True, exist_ok=True)
     staging_file = published_db.parent / f".{published_db.stem}.{uuid.uuid4().hex}.duckdb"
     published: list[PublishedMart] = []
-    try:
-        with duckdb.connect(str(staging_file)) as con:
-            con.execute(f"attach '{work_db}' as work (read_only)")
-            con.execute(f"create schema {PUBLISHED_SCHEMA}")
-            for mart in marts:
-                table = f"{PUBLISHED_SCHEMA}.{mart}"
-                con.execute(f"create table {table} as select * from work.{PUBLISHED_SCHEMA}.{mart}")
-                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-                digest = con.execute(content_hash_sql(table)).fetchone()[0]
-                published.append(PublishedMart(mart, rows, digest))
-            con.execute("detach work")
-            con.execute("create schema meta")
-            con.execute(
-                "create table meta.publication (run_id varchar, published_at timestamptz,"
-                " mart varchar, row_count bigint, content_hash varchar)"
-            )
-            published_at = datetime.now(UTC)
-            con.executemany(
-                "insert into meta.publication values (?, ?, ?, ?, ?)",
-                [(run_id, published_at, m.name, m.rows, m.content_hash) for m in published],
-            )
-            con.execute("checkpoint")
-            parquet_version = _export_parquet(con, published_db.parent / "parquet", published,
-                                              run_id, published_at)
-        _fsync(staging_file)
-        with exclusive_lock(published_db.parent / ".publish.lock"):
+    # One publisher at a time, for the whole build of the new file: so the leftovers of a
+    # publisher killed mid-way (SIGKILL leaves its staging file) can be removed safely.
+    with exclusive_lock(published_db.parent / ".publish.lock"):
+        for leftover in published_db.parent.glob(f".{published_db.stem}.*.duckdb*"):
+            leftover.unlink(missing_ok=True)
+        try:
+            with duckdb.connect(str(staging_file)) as con:
+                con.execute(f"attach '{work_db}' as work (read_only)")
+                con.execute(f"create schema {PUBLISHED_SCHEMA}")
+                for mart in marts:
+                    table = f"{PUBLISHED_SCHEMA}.{mart}"
+                    con.execute(
+                        f"create table {table} as select * from work.{PUBLISHED_SCHEMA}.{mart}"
+                    )
+                    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+                    digest = con.execute(content_hash_sql(table)).fetchone()[0]
+                    published.append(PublishedMart(mart, rows, digest))
+                con.execute("detach work")
+                con.execute("create schema meta")
+                con.execute(
+                    "create table meta.publication (run_id varchar, published_at timestamptz,"
+                    " mart varchar, row_count bigint, content_hash varchar)"
+                )
+                published_at = datetime.now(UTC)
+                con.executemany(
+                    "insert into meta.publication values (?, ?, ?, ?, ?)",
+                    [(run_id, published_at, m.name, m.rows, m.content_hash) for m in published],
+                )
+                con.execute("checkpoint")
+                parquet_version = _export_parquet(con, published_db.parent / "parquet", published,
+                                                  run_id, published_at)
+            _fsync(staging_file)
+            # Test-only hook (tests/faults): hold the finished file here so that a test can
+            # SIGKILL the process inside the publication window. Unset in production.
+            time.sleep(float(os.environ.get("TWRESAS_PUBLISH_PAUSE_SECONDS", "0")))
             os.replace(staging_file, published_db)
             _fsync(published_db.parent)
             _point_current(parquet_version)
-    finally:
-        staging_file.unlink(missing_ok=True)
-        Path(f"{staging_file}.wal").unlink(missing_ok=True)
+        finally:
+            staging_file.unlink(missing_ok=True)
+            Path(f"{staging_file}.wal").unlink(missing_ok=True)
     return published
 
 

@@ -6,9 +6,11 @@ Both modes go through the same session and the same checks, so parsing cannot te
 
 import io
 import mimetypes
+import re
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -62,7 +64,11 @@ class SnapshotAdapter(BaseAdapter):
             guessed = mimetypes.guess_type(snapshot.file)[0] or "application/octet-stream"
             response.headers["Content-Type"] = guessed
         response.headers["Content-Length"] = str(len(body))
-        response.raw = io.BytesIO(body)
+        # a urllib3 response, as HTTPAdapter gives: fetch() reads both modes the same way
+        response.raw = urllib3.HTTPResponse(
+            body=io.BytesIO(body), headers=dict(response.headers), status=response.status_code,
+            preload_content=False,
+        )
         response.reason = "OK" if response.status_code == 200 else "Not Found"
         return response
 
@@ -126,19 +132,27 @@ def fetch(
         ) as response:
             status = response.status_code
             content_type = response.headers.get("Content-Type", "")
+            # Read the body from urllib3, not iter_content, which drops what has arrived when
+            # the body stops short of its Content-Length; read1 returns what has arrived, so
+            # the bytes received before a stall or a reset are landed too.
+            response.raw.enforce_content_length = False
             size = 0
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            while chunk := response.raw.read1(1 << 16, decode_content=True):
                 size += len(chunk)
                 if size > http.max_bytes:
                     raise _TooLarge(http.max_bytes)
                 received.append(chunk)
+            missing = response.raw.length_remaining or 0
     except _TooLarge as exc:
         problem = f"response larger than the {exc.limit:,}-byte limit"
-    except requests.RequestException as exc:
-        problem = f"request failed ({type(exc).__name__}: {_first_line(exc)})"
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+        problem = f"request failed ({_innermost_cause(exc)})"
     else:
         body = b"".join(received)
-        problem = check_body(source, status, content_type, body)
+        problem = (
+            f"body truncated: {size:,} bytes received, {missing:,} more announced by"
+            " Content-Length" if missing else check_body(source, status, content_type, body)
+        )
     body = b"".join(received)
     landed = (landing or LandingZone()).store(
         source.id,
@@ -155,13 +169,38 @@ def fetch(
     return landed
 
 
+def parse_landed(landed: Landed, parse, *args):
+    """`parse(bytes, *args)` on what was landed. A parser knows only the body; its SourceError
+    then names the URL and the landed file, so the one-line error says where to look."""
+    try:
+        return parse(landed.read_bytes(), *args)
+    except SourceError as exc:
+        if exc.location != "body":
+            raise
+        location = f"{landed.url} landed as {landed.path}"
+        raise SourceError(exc.source_id, location, exc.problem) from exc
+
+
 class _TooLarge(Exception):
     def __init__(self, limit: int):
         self.limit = limit
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else "no detail"
+def _innermost_cause(exc: Exception) -> str:
+    """'ReadTimeoutError: Read timed out. (read timeout=2)', not the requests/urllib3 wrapping
+    (ConnectionError of MaxRetryError of ...), which pushes the cause past any length limit."""
+    while True:
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, Exception) and exc.args and isinstance(exc.args[-1], Exception):
+            inner = exc.args[-1]
+        if not isinstance(inner, Exception):
+            break
+        exc = inner
+    text = _POOL_PREFIX.sub("", str(exc)).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else 'no detail'}"
+
+
+_POOL_PREFIX = re.compile(r"^\S*Connection(Pool)?\([^)]*\): ")
 
 
 def check_body(source: Source, status: int, content_type: str, body: bytes) -> str | None:

@@ -10,7 +10,7 @@ Publisher quirks:
 - '－' (full-width hyphen) means zero; numbers may carry thousands separators.
 
 NO REAL COPY could be obtained offline: the bundled snapshot is a SYNTHETIC fixture written in
-that documented layout (four counties, 111–112年, six tax items, invented values) and is
+that documented layout (four counties, 102–103年 (years the warehouse has county population for, so per-capita values can be derived), six tax items, invented values) and is
 flagged synthetic. The query parameters in `path` other than utf=1 are unverified; check them
 against the dataset's resource URL before the first live run.
 """
@@ -35,8 +35,8 @@ TAX_REVENUE = Source(
     attribution="資料來源：財政部",
     snapshots=(
         Snapshot(
-            "mof_tax_revenue_by_county_111-112_SYNTHETIC.csv",
-            {"from_roc": "111", "to_roc": "112"},
+            "mof_tax_revenue_by_county_102-103_SYNTHETIC.csv",
+            {"from_roc": "102", "to_roc": "103"},
             synthetic=True,
         ),
     ),

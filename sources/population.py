@@ -103,12 +103,15 @@ def parse_township_density(raw: bytes) -> pd.DataFrame:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceError(TOWNSHIP_DENSITY.id, "body", f"not valid UTF-8 JSON: {exc}") from exc
     frame = pd.DataFrame.from_records(records)
-    _require_columns(TOWNSHIP_DENSITY.id, frame, {"statistic_yyy", "site_id", "people_total", "area"})
+    # every column the warehouse reads is required (a missing one used to raise a KeyError)
+    _require_columns(
+        TOWNSHIP_DENSITY.id,
+        frame,
+        {"statistic_yyy", "site_id", "people_total", "area", "population_density"},
+    )
     for column in ("statistic_yyy", "people_total", "area", "population_density"):
-        if column in frame:
-            frame[column] = pd.to_numeric(
-                frame[column].astype("string").str.replace(",", "", regex=False), errors="coerce"
-            )
+        text = frame[column].astype("string").str.translate(_FULL_WIDTH_DIGITS)
+        frame[column] = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
     return frame[["statistic_yyy", "site_id", "people_total", "area", "population_density"]]
 
 
@@ -186,14 +189,14 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
 
 def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:
     """Every page of one month of ODRP019; the API repeats the page count on every page."""
-    from sources.http import fetch, make_session
+    from sources.http import fetch, make_session, parse_landed
 
     session = session or make_session()
     frames, landed = [], []
     page, total_pages = 1, 1
     while page <= total_pages:
         result = fetch(HOUSEHOLD_REGISTRATION_API, session=session, yyymm=yyymm, page=page)
-        frame, total_pages = parse_household_registration_page(result.read_bytes())
+        frame, total_pages = parse_landed(result, parse_household_registration_page)
         frame["_page"] = page
         frames.append(frame)
         landed.append(result)

@@ -8,8 +8,10 @@ malformed rows are dealt with in dbt staging, by the rules the pure helpers belo
 """
 
 import csv
+import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,10 +74,19 @@ META_COLUMNS = {
 # Some older seasons name members in upper case (A_lvr_land_A.CSV).
 MEMBER = re.compile(r"(?:.*/)?([a-z])_lvr_land_([abc])\.csv", re.IGNORECASE)
 SEASON = re.compile(r"\d{2,3}S[1-4]")
+# 實價登錄 began on 2012-08-01; the publisher's season list starts with 101年第3季.
+FIRST_SEASON = "101S3"
+# The download page fills its season drop-down from this endpoint (HTML <option>s).
+SEASON_LIST_PATH = "/DownloadSeason_ajax_list"
 HEAD_BYTES = 64 * 1024  # both header rows fit many times over
 NO_FIELD_IS = "\x01"  # the reader's null string: empty fields then read as ''
 MAX_UNCOMPRESSED_BYTES = 16 * 1024**3
 MAX_RATIO = 200  # Chinese CSV deflates about 5-15x; a bomb, thousands of times
+# DuckDB keeps the blocks it inserts cached up to memory_limit (default 80% of RAM) before it
+# writes any out, so a large season would hold about its own size in memory. Half the CSV
+# size (measured, benchmarks/real_estate_ingest.py) keeps peak RSS under the CSV size.
+MEMORY_SHARE = 0.5
+MIN_MEMORY_LIMIT = 256 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -112,17 +123,85 @@ def load_season(
         raise SourceError(LVR_LAND.id, str(zip_path), "no *_lvr_land_[abc].csv in the archive")
     _create_table(con, table)
     stats = []
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {_ident(table)} WHERE season = ?", [season])
-        with tempfile.TemporaryDirectory(prefix="lvr_land-") as work:
-            for info in members:
-                stats.append(_load_member(con, table, zip_path, info, season, work))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    csv_bytes = sum(info.file_size for info in members)
+    with _memory_limit(con, max(MIN_MEMORY_LIMIT, int(csv_bytes * MEMORY_SHARE))):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DELETE FROM {_ident(table)} WHERE season = ?", [season])
+            with tempfile.TemporaryDirectory(prefix="lvr_land-") as work:
+                for info in members:
+                    stats.append(_load_member(con, table, zip_path, info, season, work))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return stats
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: int):
+    """Lower the connection's memory_limit to `limit` bytes for the load (never raise it), then
+    put it back: RESET when it was DuckDB's default (its text form is rounded: '18.8 GiB')."""
+    setting = "SELECT current_setting('memory_limit')"
+    (current,) = con.execute(setting).fetchone()
+    if _bytes(current) <= limit:
+        yield
+        return
+    con.execute("RESET memory_limit")
+    restore = "RESET memory_limit" if con.execute(setting).fetchone()[0] == current else (
+        f"SET memory_limit = '{current}'"
+    )
+    con.execute(f"SET memory_limit = '{limit}B'")
+    try:
+        yield
+    finally:
+        con.execute(restore)
+
+
+_UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
+          "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4}
+
+
+def _bytes(setting: str) -> float:
+    """DuckDB's '18.6 GiB' -> bytes."""
+    number, unit = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", setting).groups()
+    return float(number) * _UNITS[unit.upper()]
+
+
+def season_of(day: date) -> str:
+    """The 民國 season a day falls in: 2026-02-14 -> '115S1'."""
+    return f"{day.year - 1911}S{(day.month - 1) // 3 + 1}"
+
+
+def season_start(season: str) -> date:
+    """'109S3' -> 2020-07-01, the first day of the season's quarter."""
+    year, quarter = season.split("S")
+    return date(int(year) + 1911, 3 * int(quarter) - 2, 1)
+
+
+def seasons_through(last: str, first: str = FIRST_SEASON) -> list[str]:
+    """Every season from `first` to `last`, in order: ['101S3', '101S4', '102S1', ...]."""
+    year, quarter = (int(part) for part in first.split("S"))
+    end = tuple(int(part) for part in last.split("S"))
+    seasons = []
+    while (year, quarter) <= end:
+        seasons.append(f"{year}S{quarter}")
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return seasons
+
+
+def parse_season_list(raw: bytes) -> list[str]:
+    """The seasons the download page offers, oldest first, from its `<option value="115S1">`
+    list. An answer without any is a SourceError: the page changed or is an error page."""
+    text = raw.decode("utf-8", errors="replace")
+    found = set(re.findall(r"""value\s*=\s*["']?(\d{2,3}S[1-4])\b""", text))
+    if not found:
+        raise SourceError(LVR_LAND.id, SEASON_LIST_PATH, "no season (like 115S1) in the list")
+    return sorted(found, key=lambda s: season_start(s))
+
+
+def season_list_url() -> str:
+    return os.environ.get(LVR_LAND.base_url_env, LVR_LAND.base_url).rstrip("/") + SEASON_LIST_PATH
 
 
 def _load_member(con, table: str, zip_path, info, season: str, work: str) -> FileStats:

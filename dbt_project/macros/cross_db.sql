@@ -38,3 +38,38 @@
 {% macro spark__years_before(date_expression, years) -%}
     add_months({{ date_expression }}, -12 * {{ years }})
 {%- endmacro %}
+
+{# 民國 yyyMMdd to a date; older rows drop the zero before years below 100 (990412). Null
+   when it is no valid date (81052, '076  03', day 00). Oracle: sources.real_estate.parse_roc_date #}
+{% macro roc_date(text_expression) -%}
+    {{ return(adapter.dispatch('roc_date', 'tw_resas')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__roc_date(x) -%}
+    case when regexp_full_match({{ x }}, '[0-9]{6,7}') then cast(try_strptime(
+        cast(cast(substr(lpad({{ x }}, 7, '0'), 1, 3) as integer) + 1911 as varchar)
+        || substr(lpad({{ x }}, 7, '0'), 4), '%Y%m%d') as date) end
+{%- endmacro %}
+
+{% macro spark__roc_date(x) -%}
+    case when {{ x }} rlike '^[0-9]{6,7}$' then to_date(try_to_timestamp(concat(
+        cast(cast(substr(lpad({{ x }}, 7, '0'), 1, 3) as int) + 1911 as string),
+        substr(lpad({{ x }}, 7, '0'), 4)), 'yyyyMMdd')) end
+{%- endmacro %}
+
+{# Full-width digits (０-９, in addresses and some numbers) to ASCII; nothing else changes.
+   Oracle: sources.real_estate.to_half_width_digits #}
+{% macro half_width_digits(x) -%}
+    translate({{ x }}, '０１２３４５６７８９', '0123456789')
+{%- endmacro %}
+
+{# A number from publisher text: null when empty or not a number (then *_parse_ok says which).
+   try_cast: DuckDB and Spark 3.2+ (dbt.safe_cast is a plain cast on dbt-duckdb). #}
+{% macro text_to_number(x, type='double') -%}
+    try_cast(nullif(trim({{ half_width_digits(x) }}), '') as {{ type }})
+{%- endmacro %}
+
+{# Median, as the SQL standard writes it (DuckDB and Spark 3.3+ accept it). #}
+{% macro median(x) -%}
+    percentile_cont(0.5) within group (order by {{ x }})
+{%- endmacro %}

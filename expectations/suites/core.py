@@ -44,8 +44,8 @@ def _indicator_value_expectations():
         _indicator_between("pop_65plus_share", 0, 100),
         _indicator_between("pop_total", 0, 30_000_000),
         _indicator_between("sex_ratio", 50, 200),
-        # small islands swing hard (連江縣 +31 % in 2001 as registrations moved)
-        _indicator_between("pop_growth_rate", -50, 50),
+        # per mille; small islands swing hard (連江縣 +314.57 ‰ in 2001 as registrations moved)
+        _indicator_between("pop_growth_rate", -500, 500),
     ]
 
 

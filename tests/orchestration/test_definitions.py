@@ -77,3 +77,10 @@ def test_dagster_cli_validates_the_code_location():
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "Validation successful" in completed.stdout + completed.stderr
+
+
+def test_every_cadence_has_a_schedule_in_taipei_time(definitions):
+    schedules = {s.name: s for s in definitions.schedules}
+    assert "county_indicators_yearly_schedule" in schedules
+    assert "household_registration_monthly_schedule" in schedules
+    assert all(s.execution_timezone == "Asia/Taipei" for s in schedules.values())

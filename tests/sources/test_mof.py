@@ -13,7 +13,7 @@ def raw() -> bytes:
 
 
 def test_snapshot_is_flagged_synthetic_when_fetched(twresas_home):
-    landed = fetch(TAX_REVENUE, from_roc="111", to_roc="112")
+    landed = fetch(TAX_REVENUE, from_roc="102", to_roc="103")
     assert landed.synthetic
     assert "utf=1" in landed.url
     assert len(parse_tax_revenue(landed.read_bytes())) > 0
@@ -41,7 +41,7 @@ def test_region_keeps_the_chinese_part_before_the_slash():
 
 def test_roc_years_become_ad():
     frame = parse_tax_revenue(raw())
-    assert set(frame["year"]) == {2022, 2023}  # 111年, 112年
+    assert set(frame["year"]) == {2013, 2014}  # 102年, 103年
 
 
 def test_thousands_separators_and_rules_on_a_small_body():
@@ -61,8 +61,8 @@ def test_renamed_column_raises_naming_the_source():
 
 
 def test_period_that_is_not_an_roc_year_raises():
-    body = raw().decode("utf-8").replace("112年", "2023", 1).encode()
-    with pytest.raises(SourceError, match="'2023'"):
+    body = raw().decode("utf-8").replace("103年", "2014", 1).encode()
+    with pytest.raises(SourceError, match="'2014'"):
         parse_tax_revenue(body)
 
 

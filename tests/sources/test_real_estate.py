@@ -15,6 +15,10 @@ from sources.real_estate import (
     SALES_COLUMNS,
     load_season,
     parse_roc_date,
+    parse_season_list,
+    season_of,
+    season_start,
+    seasons_through,
     to_half_width_digits,
 )
 
@@ -249,3 +253,31 @@ def test_sql_rules_agree_with_the_oracles_on_every_real_value(con):
     ).fetchall()
     assert any(x != y for x, y in addresses)  # the real files do carry full-width digits
     assert all(to_half_width_digits(x) == y for x, y in addresses)
+
+
+def test_load_leaves_the_connections_memory_limit_as_it_found_it(landed, tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("SET memory_limit = '100MB'")  # already below what the load would set
+        load_season(con, landed["115S1"], "115S1", "t")
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("95.3 MiB",)
+        con.execute("RESET memory_limit")
+        before = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        load_season(con, landed["109S3"], "109S3", "t")
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == before
+
+
+def test_seasons_follow_the_roc_calendar():
+    assert season_of(date(2020, 7, 1)) == "109S3"
+    assert season_of(date(2026, 3, 31)) == "115S1"
+    assert season_start("109S3") == date(2020, 7, 1)
+    assert seasons_through("102S2") == ["101S3", "101S4", "102S1", "102S2"]
+
+
+def test_season_list_is_read_from_the_download_pages_options():
+    page = (
+        '<select id="historySeason_id"><option value="115S1">115年第1季</option>'
+        "<option value=114S4>114年第4季</option><option value='99S4'>99年第4季</option></select>"
+    ).encode()
+    assert parse_season_list(page) == ["99S4", "114S4", "115S1"]
+    with pytest.raises(SourceError, match="no season"):
+        parse_season_list(b"<html><body>503 Service Unavailable</body></html>")

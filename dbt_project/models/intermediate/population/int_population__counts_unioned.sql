@@ -1,18 +1,17 @@
 -- Every population count any source gives, one row per region, period, scenario and source,
 -- with the source's priority where two sources give the same figure (1 = published directly,
--- 2 = aggregated by us from a lower level).
+-- 2 = aggregated by us from a lower level, 3 = a second publisher's national total).
 with
 
-region_names as (
-    select * from {{ ref('int_region_names') }}
-),
-
+-- rows rejected by the checks (no population, unknown name, duplicate ...) are quarantined
 townships as (
-    select * from {{ ref('stg_moi__township_pop_density') }}
+    select * from {{ ref('int_population__townships_checked') }}
+    where rejection_reason is null
 ),
 
 county_table as (
-    select * from {{ ref('stg_moi__county_population_by_sex') }}
+    select * from {{ ref('int_population__counties_checked') }}
+    where rejection_reason is null
 ),
 
 villages as (
@@ -27,21 +26,20 @@ projection as (
     select * from {{ ref('stg_ndc__population_projection') }}
 ),
 
+dgbas as (
+    select * from {{ ref('int_dgbas__catalogue_values') }}
+),
+
 township_rows as (
     select
-        region_names.region_code,
-        substr(region_names.region_code, 1, 5) as county_code,
-        {{ year_start('townships.year') }} as period,
-        townships.pop_total,
-        townships.area_km2,
-        townships.source_id,
-        townships.is_synthetic
+        region_code,
+        substr(region_code, 1, 5) as county_code,
+        {{ year_start('year') }} as period,
+        pop_total,
+        area_km2,
+        source_id,
+        is_synthetic
     from townships
-    -- 東沙/南沙 rows have no population ('…') and are not townships of the code table
-    inner join region_names
-        on region_names.lookup_name = townships.county_name || townships.township_name
-        and region_names.region_level = 'township'
-    where townships.pop_total is not null
 ),
 
 township_level as (
@@ -62,7 +60,10 @@ township_aggregates as (
         sum(pop_total) as pop_total, cast(null as bigint) as pop_male,
         cast(null as bigint) as pop_female, cast(null as bigint) as pop_0_14,
         cast(null as bigint) as pop_15_64, cast(null as bigint) as pop_65plus,
-        cast(null as bigint) as households, sum(area_km2) as area_km2
+        cast(null as bigint) as households,
+        -- summed as decimals: a sum of doubles depends on the (parallel) order of the rows, so
+        -- two runs on the same inputs published densities differing in the last bit
+        cast(sum(cast(area_km2 as decimal(18, 4))) as double) as area_km2
     from township_rows
     group by county_code, period, source_id
     union all
@@ -70,24 +71,20 @@ township_aggregates as (
         'TW' as region_code, 'nation' as region_level, period, 'year' as grain,
         cast(null as varchar) as scenario, source_id, 2 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
-        sum(pop_total), null, null, null, null, null, null, sum(area_km2)
+        sum(pop_total), null, null, null, null, null, null,
+        cast(sum(cast(area_km2 as decimal(18, 4))) as double)
     from township_rows
     group by period, source_id
 ),
 
 county_table_level as (
     select
-        region_names.region_code, region_names.region_level,
-        {{ month_start('county_table.roc_yyymm // 100 + 1911', 'county_table.roc_yyymm % 100') }} as period,
-        'month' as grain, cast(null as varchar) as scenario, county_table.source_id,
-        1 as source_priority, county_table.is_synthetic,
-        county_table.pop_total, county_table.pop_male, county_table.pop_female,
+        region_code, region_level,
+        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        'month' as grain, cast(null as varchar) as scenario, source_id,
+        1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
         null, null, null, null, cast(null as double) as area_km2
     from county_table
-    -- the subtotal rows 臺灣省 / 福建省 are not regions of the warehouse
-    inner join region_names
-        on region_names.lookup_name = county_table.region_name
-        and region_names.region_level in ('nation', 'county')
 ),
 
 village_level as (
@@ -134,6 +131,21 @@ projection_level as (
     from projection_by_year
 ),
 
+-- DGBAS county history 1998-2014 (year-end registration counts). Its 總計 gives the county
+-- shares their nation total but loses to NDC's national series and to our township sums.
+dgbas_level as (
+    select
+        region_code, region_level, period, 'year' as grain, cast(null as varchar) as scenario,
+        source_id, case when region_level = 'nation' then 3 else 1 end as source_priority,
+        bool_or(is_synthetic) as is_synthetic,
+        {{ pivot_indicators(['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
+                             'pop_65plus', 'households', 'area_km2']) }}
+    from dgbas
+    where indicator_code in ('pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
+                             'pop_65plus', 'households', 'area_km2')
+    group by region_code, region_level, period, source_id
+),
+
 unioned as (
     select * from township_level
     union all
@@ -144,6 +156,8 @@ unioned as (
     select * from village_level
     union all
     select * from projection_level
+    union all
+    select * from dgbas_level
 )
 
 select * from unioned

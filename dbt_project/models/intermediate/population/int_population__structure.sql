@@ -73,7 +73,8 @@ derived as (
             as dependency_ratio,
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_15_64') }}
             as old_age_dependency_ratio,
-        100 * ({{ safe_divide('with_nation.pop_total', 'previous_year.previous_pop_total') }} - 1)
+        -- 人口增加率 in per mille, as DGBAS publishes it
+        1000 * ({{ safe_divide('with_nation.pop_total', 'previous_year.previous_pop_total') }} - 1)
             as pop_growth_rate
     from with_nation
     left join previous_year

@@ -2,6 +2,16 @@
 -- A domain joins the warehouse by adding its int_<domain>__indicator_values model here.
 {% set indicator_value_models = [
     'int_population__indicator_values',
+    'int_population__vital_statistics',
+    'int_economy__indicator_values',
+    'int_industry__indicator_values',
+    'int_enterprise__indicator_values',
+    'int_tourism__indicator_values',
+    'int_tourism__visitor_indicator_values',
+    'int_town__indicator_values',
+    'int_real_estate__indicator_values',
+    'int_welfare__indicator_values',
+    'int_finance__indicator_values',
 ] %}
 
 with

@@ -1,0 +1,23 @@
+-- Population rows rejected on their way to the marts, with the reason (published through
+-- fct_quarantined_row, so an auditor can account for every row of every landed file).
+with
+
+townships as (
+    select * from {{ ref('int_population__townships_checked') }}
+),
+
+counties as (
+    select * from {{ ref('int_population__counties_checked') }}
+),
+
+quarantined as (
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from townships
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from counties
+    where rejection_reason is not null
+)
+
+select * from quarantined

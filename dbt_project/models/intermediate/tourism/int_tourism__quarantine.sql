@@ -1,0 +1,20 @@
+-- Tourism spot-years rejected on their way to the marts (a 縣市別 that names no county), one
+-- row per spot and year, with the reason; published through fct_quarantined_row.
+with
+
+totals as (
+    select * from {{ ref('int_tourism__annual_totals') }}
+),
+
+quarantined as (
+    select
+        source_id,
+        raw_sha256,
+        'year=' || cast(year as varchar) || '; 縣市別=' || coalesce(county_name, '')
+            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record,
+        rejection_reason as reason
+    from totals
+    where rejection_reason is not null
+)
+
+select * from quarantined

@@ -1,0 +1,74 @@
+-- Sales (file a) by transaction quarter, per township and per county: counts by kind, value,
+-- medians. A season's rows fall into several transaction quarters (late registrations reach
+-- years back), so on an incremental run every quarter touched by the newly processed rows is
+-- recomputed whole from all seasons, and no other.
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_quarter',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
+with
+
+checked as (
+    select * from {{ ref('int_real_estate__transactions_checked') }}
+),
+
+quarters_to_rebuild as (
+    select distinct transaction_quarter from checked
+    {% if is_incremental() %}
+    where processed_at > (select max(processed_at) from {{ this }})
+    {% endif %}
+),
+
+sales as (
+    select * from checked
+    where rejection_reason is null and file_kind = 'a'
+        and transaction_quarter in (select transaction_quarter from quarters_to_rebuild)
+),
+
+{% set measures %}
+        count(*) as transactions,
+        sum(case when sale_kind = 'land' then 1 else 0 end) as transactions_land,
+        sum(case when sale_kind = 'building' then 1 else 0 end) as transactions_building,
+        sum(case when sale_kind = 'land_building' then 1 else 0 end) as transactions_land_building,
+        sum(case when sale_kind = 'parking' then 1 else 0 end) as transactions_parking,
+        sum(total_price_ntd) as transaction_value_ntd,
+        {{ median("case when sale_kind in ('building', 'land_building') then total_price_ntd end") }}
+            as median_total_price_ntd,
+        {{ median("case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end") }}
+            as median_unit_price_ntd_per_m2,
+        count(case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end)
+            as unit_prices_counted,
+        bool_or(is_synthetic) as is_synthetic,
+        max(processed_at) as processed_at
+{% endset %}
+
+by_township as (
+    select
+        township_code as region_code,
+        'township' as region_level,
+        transaction_quarter,
+        {{ measures }}
+    from sales
+    group by township_code, transaction_quarter
+),
+
+by_county as (
+    select
+        county_code as region_code,
+        'county' as region_level,
+        transaction_quarter,
+        {{ measures }}
+    from sales
+    group by county_code, transaction_quarter
+),
+
+unioned as (
+    select * from by_township
+    union all
+    select * from by_county
+)
+
+select * from unioned

@@ -1,0 +1,59 @@
+-- The quarterly sales measures with what needs neighbouring quarters: the price per 坪, the
+-- year-on-year change of the median, and whether the quarter is complete yet.
+with
+
+quarterly as (
+    select * from {{ ref('int_real_estate__quarterly') }}
+),
+
+files as (
+    select * from {{ source('lvr', 'lvr_land_files') }}
+),
+
+loaded_seasons as (
+    select distinct season from files
+),
+
+seasons as (
+    select
+        *,
+        -- the publication seasons a transaction quarter's sales appear in: its own, and the
+        -- next (registration is due within 30 days of the transfer; stragglers come later)
+        cast(extract(year from transaction_quarter) - 1911 as varchar) || 'S'
+            || cast(extract(quarter from transaction_quarter) as varchar) as own_season,
+        cast(extract(year from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) - 1911 as varchar)
+            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) as varchar)
+            as next_season
+    from quarterly
+),
+
+measured as (
+    select
+        this_year.region_code,
+        this_year.region_level,
+        this_year.transaction_quarter as quarter,
+        this_year.transactions,
+        this_year.transactions_land,
+        this_year.transactions_building,
+        this_year.transactions_land_building,
+        this_year.transactions_parking,
+        this_year.transaction_value_ntd,
+        this_year.median_total_price_ntd,
+        this_year.median_unit_price_ntd_per_m2,
+        -- 1 坪 = 400/121 m²
+        this_year.median_unit_price_ntd_per_m2 * 400.0 / 121.0 as median_unit_price_ntd_per_ping,
+        ({{ safe_divide('this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2') }} - 1) * 100
+            as median_unit_price_yoy_pct,
+        this_year.unit_prices_counted,
+        own.season is not null and next.season is not null as is_complete,
+        this_year.is_synthetic,
+        'lvr_land' as source_id
+    from seasons as this_year
+    left join quarterly as last_year
+        on last_year.region_code = this_year.region_code
+        and last_year.transaction_quarter = {{ years_before('this_year.transaction_quarter', 1) }}
+    left join loaded_seasons as own on own.season = this_year.own_season
+    left join loaded_seasons as next on next.season = this_year.next_season
+)
+
+select * from measured

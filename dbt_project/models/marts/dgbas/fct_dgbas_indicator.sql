@@ -1,0 +1,30 @@
+-- The whole DGBAS 縣市重要統計指標 system (664 indicators, 1998-2014), tidy: one value per
+-- indicator, region and year, in the publisher's own unit, with its definition, and the
+-- catalogue code where the warehouse publishes the same quantity in fct_indicator_value.
+with
+
+dgbas_values as (
+    select * from {{ ref('int_dgbas__values_coded') }}
+),
+
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+final as (
+    select
+        cast(dgbas_values.indicator_zh as varchar) as indicator_zh,
+        cast(dgbas_values.category as varchar) as category,
+        cast(catalogue.indicator_code as varchar) as indicator_code,
+        cast(dgbas_values.region_code as varchar) as region_code,
+        cast(dgbas_values.year as integer) as year,
+        cast(dgbas_values.period as date) as period,
+        cast(dgbas_values.value as double) as value,
+        cast(dgbas_values.unit as varchar) as unit,
+        cast(dgbas_values.definition as varchar) as definition,
+        cast(dgbas_values.source_id as varchar) as source_id
+    from dgbas_values
+    left join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh
+)
+
+select * from final

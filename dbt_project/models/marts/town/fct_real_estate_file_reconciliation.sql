@@ -1,0 +1,25 @@
+-- Published for auditors: per 實價登錄 file, rows read = rows accepted + rows quarantined
+-- (+ rental rows, read but not modelled), with the quarantine reasons counted.
+with
+
+reconciliation as (
+    select * from {{ ref('int_real_estate__file_reconciliation') }}
+),
+
+final as (
+    select
+        cast(season as varchar) as season,
+        cast(source_file as varchar) as source_file,
+        cast(file_kind as varchar) as file_kind,
+        cast(raw_sha256 as varchar) as raw_sha256,
+        cast(rows_read as bigint) as rows_read,
+        cast(rows_accepted as bigint) as rows_accepted,
+        cast(rows_quarantined as bigint) as rows_quarantined,
+        cast(rows_not_modelled as bigint) as rows_not_modelled,
+        cast(rows_unaccounted as bigint) as rows_unaccounted,
+        cast(quarantine_reasons as varchar) as quarantine_reasons,
+        cast(is_synthetic as boolean) as is_synthetic
+    from reconciliation
+)
+
+select * from final

@@ -1,0 +1,85 @@
+"""Gates of the 實價登錄 marts: quarterly sales and the per-file reconciliation."""
+
+import great_expectations.expectations as gxe
+
+from expectations.suites import MartGate
+
+QUARTERLY_COLUMNS = [
+    "region_code", "region_level", "quarter", "transactions", "transactions_land",
+    "transactions_building", "transactions_land_building", "transactions_parking",
+    "transaction_value_ntd", "median_total_price_ntd", "median_unit_price_ntd_per_m2",
+    "median_unit_price_ntd_per_ping", "median_unit_price_yoy_pct", "unit_prices_counted",
+    "is_complete", "is_synthetic", "source_id",
+]  # fmt: skip
+KIND_COLUMNS = ["transactions_land", "transactions_building", "transactions_land_building",
+                "transactions_parking"]
+
+
+def _quarterly_expectations():
+    return [
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=QUARTERLY_COLUMNS),
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "quarter"],
+                                            ignore_row_if="never"),
+        *[gxe.ExpectColumnValuesToNotBeNull(column=c)
+          for c in ["region_code", "quarter", "transactions", *KIND_COLUMNS, "is_complete",
+                    "is_synthetic", "source_id"]],
+        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["township", "county"]),
+        *[
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="region_code", regex=regex, row_condition=f'region_level=="{level}"',
+                condition_parser="pandas",
+            )
+            for level, regex in [("county", r"^\d{5}$"), ("township", r"^\d{8}$")]
+        ],
+        gxe.ExpectColumnValuesToBeBetween(column="transactions", min_value=1),
+        *[gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="transactions", column_B=c,
+                                                      or_equal=True) for c in KIND_COLUMNS],
+        gxe.ExpectColumnValuesToBeBetween(column="transaction_value_ntd", min_value=0),
+        # 臺北市 peaks near NT$1.5M/坪 (about 450,000/m²); a unit slip (元 vs 萬元) lands far off
+        gxe.ExpectColumnValuesToBeBetween(column="median_unit_price_ntd_per_m2", min_value=100,
+                                          max_value=5_000_000),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="median_unit_price_ntd_per_ping", column_B="median_unit_price_ntd_per_m2",
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="median_unit_price_yoy_pct", min_value=-100),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="transactions", column_B="unit_prices_counted", or_equal=True
+        ),
+    ]
+
+
+RECONCILIATION_COLUMNS = [
+    "season", "source_file", "file_kind", "raw_sha256", "rows_read", "rows_accepted",
+    "rows_quarantined", "rows_not_modelled", "rows_unaccounted", "quarantine_reasons",
+    "is_synthetic",
+]  # fmt: skip
+
+
+def _reconciliation_expectations():
+    return [
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=RECONCILIATION_COLUMNS),
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["season", "source_file"],
+                                            ignore_row_if="never"),
+        gxe.ExpectColumnValuesToMatchRegex(column="season", regex=r"^\d{2,3}S[1-4]$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="raw_sha256", regex=r"^[0-9a-f]{64}$"),
+        gxe.ExpectColumnValuesToBeInSet(column="file_kind", value_set=["a", "b", "c"]),
+        # every row read is accepted, quarantined with a reason, or a rental row not modelled
+        gxe.ExpectColumnValuesToBeBetween(column="rows_unaccounted", min_value=0, max_value=0),
+        *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0)
+          for c in ["rows_read", "rows_accepted", "rows_quarantined", "rows_not_modelled"]],
+    ]
+
+
+QUARTERLY_SALES = MartGate(
+    mart="fct_real_estate_quarterly",
+    key=("region_code", "quarter"),
+    expectations=_quarterly_expectations,
+)
+FILE_RECONCILIATION = MartGate(
+    mart="fct_real_estate_file_reconciliation",
+    key=("season", "source_file"),
+    expectations=_reconciliation_expectations,
+)

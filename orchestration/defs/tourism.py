@@ -1,0 +1,113 @@
+"""Tourism (domain 5): 觀光署 visitors to the principal recreation spots, one partition per year.
+
+The publisher serves ONE national CSV holding every year (one row per spot and year, months
+across), re-issued as months are added. Partitions are years, not months: a spot-year row with
+its 合計 is the publisher's unit (a month is a column of it, and the 合計 check needs the whole
+row), revisions arrive as a re-issued year, and the monthly schedule only ever has to reload the
+year in progress. Each run lands the whole file (stored once, by hash) and loads that year's
+rows into raw.tourism_spot_visitors, replacing only that year.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from orchestration.lib import (
+    FETCH_RETRY,
+    PARTITIONED_TAG,
+    TIMEZONE,
+    freshness_policy,
+    raw_asset_key,
+    release_job,
+    release_sensor,
+    settings,
+    with_lineage,
+    write_raw_partition,
+)
+from sources import tourism
+from sources.http import fetch, parse_landed
+
+GROUP = "tourism"
+SOURCE = tourism.VISITORS
+
+# The bundled release starts in 2012; end_offset=1 makes the year in progress a partition.
+visitor_years = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *", start="2012", fmt="%Y", timezone=TIMEZONE, end_offset=1
+)
+
+
+def years_to_run() -> list[str]:
+    """Snapshot mode: every year of the bundled release. Live: the two newest years in the
+    file (the year in progress, and the one before, which the publisher still revises)."""
+    snapshot = settings.source_mode() == "snapshot"
+    if snapshot:
+        raw = SOURCE.snapshot_path(SOURCE.snapshots[0]).read_bytes()
+    else:
+        raw = fetch(SOURCE).read_bytes()
+    years = {str(year) for year in tourism.parse_visitors(raw)["year"].unique()}
+    keys = [key for key in visitor_years.get_partition_keys() if key in years]
+    return keys if snapshot else keys[-2:]
+
+
+@dg.asset(
+    key=raw_asset_key(SOURCE),
+    group_name=GROUP,
+    kinds={"python", "duckdb"},
+    partitions_def=visitor_years,
+    tags={PARTITIONED_TAG: "true"},
+    retry_policy=FETCH_RETRY,
+    freshness_policy=freshness_policy(SOURCE),
+    description="觀光署 visitors per spot and month, the rows of one year of the national file.",
+)
+def tourism_spot_visitors(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    year = context.partition_key
+    landed = fetch(SOURCE)
+    visitors = parse_landed(landed, tourism.parse_visitors)
+    of_year = visitors[visitors["year"] == int(year)]
+    # the load time tells dbt's incremental models which years to re-process
+    frame = with_lineage(of_year, landed, loaded_at=datetime.now(UTC).isoformat())
+    metadata = write_raw_partition(SOURCE, frame, [landed], "year", year)
+    mismatches = tourism.reconcile_annual_totals(of_year)
+    metadata["spot_rows_read"] = dg.MetadataValue.int(len(of_year) // 12)
+    metadata["rows_not_adding_up_to_合計"] = dg.MetadataValue.int(len(mismatches))
+    if not mismatches.empty:
+        metadata["not_adding_up"] = dg.MetadataValue.md(mismatches.to_markdown(index=False))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+tourism_visitors_job = release_job(
+    "tourism_visitors_yearly",
+    selection=dg.AssetSelection.assets(tourism_spot_visitors),
+    partitions_def=visitor_years,
+    keys_to_run=years_to_run,
+    description="Load one year of the 觀光署 spot visitor file.",
+)
+
+
+def year_of_last_month(day) -> str:
+    return str((day.replace(day=1) - timedelta(days=1)).year)
+
+
+@dg.schedule(
+    cron_schedule="0 9 25 * *",
+    job=tourism_visitors_job,
+    execution_timezone=TIMEZONE,
+    description="Monthly, once the previous month is in the re-issued file; loads its year.",
+)
+def tourism_visitors_monthly_schedule(context: dg.ScheduleEvaluationContext):
+    # The file gains a month in the weeks after it ends; on 25 January the month added is
+    # December, so the year to reload is the previous one.
+    day = context.scheduled_execution_time.date()
+    year = year_of_last_month(day)
+    return dg.RunRequest(run_key=f"{year}@{day.isoformat()}", partition_key=year)
+
+
+def visitor_candidates() -> list[tuple[str, dict[str, str]]]:
+    """One URL for every year: a changed file reloads the year its newest month belongs to."""
+    return [(year_of_last_month(datetime.now(ZoneInfo(TIMEZONE)).date()), {})]
+
+
+tourism_visitors_sensor = release_sensor(
+    "tourism_visitors_release_sensor", SOURCE, tourism_visitors_job, visitor_candidates
+)

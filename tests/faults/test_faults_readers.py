@@ -1,0 +1,85 @@
+"""A BI reader querying the published database in a loop while it is republished 20 times
+(orchestration.publish.publish_marts on two built work databases in turn) never sees a
+missing table, an error, or a mix of two versions."""
+
+import shutil
+import threading
+
+import duckdb
+import invariants as inv
+import pytest
+
+from orchestration.defs.publish import GATED_MARTS
+from orchestration.publish import content_hash_sql, publish_marts
+
+pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
+
+PUBLICATIONS = 20
+CHECKED_MART = "fct_population_structure"  # small enough to hash on every read
+
+
+def read_once(path) -> tuple[str, dict[str, tuple[int, str]]]:
+    """One reader session, as a BI tool opens it: the version's run id and, per mart, the
+    rows actually there and the content hash the publication recorded."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        recorded = con.execute("select mart, row_count, content_hash, run_id from meta.publication")
+        recorded = recorded.fetchall()
+        run_ids = {run_id for *_, run_id in recorded}
+        assert len(run_ids) == 1, f"meta.publication mixes runs {run_ids}"
+        seen = {}
+        for mart, rows, digest, _ in recorded:
+            (actual,) = con.execute(f"select count(*) from marts.{mart}").fetchone()
+            assert actual == rows, f"{mart}: {actual} rows, the publication says {rows}"
+            seen[mart] = (rows, digest)
+        (actual_hash,) = con.execute(content_hash_sql(f"marts.{CHECKED_MART}")).fetchone()
+        assert actual_hash == seen[CHECKED_MART][1], f"{CHECKED_MART} content is not its hash"
+    return run_ids.pop(), seen
+
+
+def test_readers_see_one_whole_version_during_20_publications(pipeline_copy, case):
+    home = pipeline_copy
+    warehouse = home / "warehouse"
+    published = warehouse / "tw_resas.duckdb"
+    work_a = warehouse / "work.duckdb"
+    work_b = warehouse / "work_b.duckdb"
+    shutil.copy2(work_a, work_b)
+    with duckdb.connect(str(work_b)) as con:  # a second version that differs in every mart
+        for mart in GATED_MARTS:
+            con.execute(f"delete from marts.{mart} where rowid % 7 = 0")
+
+    stop = threading.Event()
+    reads: list[tuple[str, dict]] = []
+    errors: list[str] = []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                reads.append(read_once(published))
+            except Exception as exc:  # a reader must never fail: every failure is recorded
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=reader, name="bi-reader")
+    thread.start()
+    versions = {}
+    try:
+        for i in range(PUBLICATIONS):
+            work = work_a if i % 2 == 0 else work_b
+            run_id = f"publication-{i:02d}"
+            marts = publish_marts(work, published, GATED_MARTS, run_id)
+            versions[run_id] = {m.name: (m.rows, m.content_hash) for m in marts}
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+    assert errors == [], errors[:5]
+    assert len(reads) >= PUBLICATIONS, f"only {len(reads)} reads: the reader hardly ran"
+    for read_run_id, seen in reads:
+        if read_run_id in versions:  # else: the last good file, read before the first swap
+            assert seen == versions[read_run_id], f"read of {read_run_id} mixes versions"
+    seen_versions = {read_run_id for read_run_id, _ in reads} & set(versions)
+    assert len(seen_versions) >= 2, "the reader should have seen successive versions"
+    assert len({tuple(sorted(v.items())) for v in versions.values()}) == 2
+    assert not list(warehouse.glob(".tw_resas.*.duckdb*"))
+    last = inv.publication(home)
+    assert (last.run_id, last.marts) == (run_id, versions[run_id])
+    case.checked.append("readers saw whole versions")

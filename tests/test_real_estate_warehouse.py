@@ -1,0 +1,493 @@
+"""實價登錄 in the warehouse: staging rules, quarantine, per-file reconciliation, quarterly
+indicators, incremental runs equal to a full refresh, and the Dagster season partitions."""
+
+import csv
+import io
+import os
+import statistics
+import subprocess
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs import real_estate as real_estate_defs
+from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+from sources.landing import LandingZone
+from sources.real_estate import LVR_LAND, parse_roc_date
+from sources.settings import SNAPSHOT_DIR
+
+# Transactions per file, as counted in /work/shared/data/SOURCES.md for the real files.
+EXPECTED_ROWS = {
+    ("109S3", "a_lvr_land_a.csv"): 8841,
+    ("109S3", "e_lvr_land_a.csv"): 14133,
+    ("115S1", "a_lvr_land_a.csv"): 79,
+}
+LVR_MODELS = [
+    "+int_real_estate__indicator_values", "+int_real_estate__quarantine",
+    "+int_real_estate__file_reconciliation",
+]  # fmt: skip
+WITH_BUILDING = ("房地(土地+建物)", "房地(土地+建物)+車位", "建物")
+CHECKED = "intermediate.int_real_estate__transactions_checked"
+
+
+def run_dbt(home: Path, *args: str) -> str:
+    """dbt against the working database under `home`, with its own target and log folders
+    (other runs may use the project's)."""
+    env = {**os.environ, "TWRESAS_HOME": str(home)}
+    done = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(home / "dbt_target"), "--log-path",
+         str(home / "dbt_logs")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    return done.stdout
+
+
+def land(home: Path, body: bytes, season: str):
+    url = f"https://plvr.land.moi.gov.tw/DownloadSeason?season={season}&type=zip&fileName=test"
+    return LandingZone(home / "landing").store(
+        LVR_LAND.id, url, body, http_status=200, mode="test", extension="zip"
+    )
+
+
+def load_bundled(home: Path, season: str) -> None:
+    (snapshot,) = [s for s in LVR_LAND.snapshots if s.params["season"] == season]
+    body = (SNAPSHOT_DIR / LVR_LAND.id / snapshot.file).read_bytes()
+    real_estate_defs.load_raw_season(land(home, body, season), season)
+
+
+def query(home: Path, sql: str, params=()) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse" / "work.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def publisher_rows(season: str, member: str) -> list[dict[str, str]]:
+    """The bundled file's data rows as Python's csv module reads them (English row dropped)."""
+    (snapshot,) = [s for s in LVR_LAND.snapshots if s.params["season"] == season]
+    text = zipfile.ZipFile(SNAPSHOT_DIR / LVR_LAND.id / snapshot.file).read(member)
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    return rows[1:] if rows and rows[0]["鄉鎮市區"].isascii() else rows
+
+
+# ------------------------------------------------------------------ the published warehouse
+
+
+def test_every_row_read_is_accepted_or_quarantined_per_file(published):
+    rows = published.execute(
+        "select season, source_file, rows_read, rows_accepted, rows_quarantined,"
+        " rows_not_modelled, rows_unaccounted from marts.fct_real_estate_file_reconciliation"
+    ).fetchall()
+    assert {(s, f): read for s, f, read, *_ in rows} == EXPECTED_ROWS
+    for _, _, read, accepted, quarantined, not_modelled, unaccounted in rows:
+        assert read == accepted + quarantined + not_modelled
+        assert unaccounted == 0
+
+
+@pytest.mark.parametrize("county, code", [("a_lvr_land_a.csv", "63000"),
+                                          ("e_lvr_land_a.csv", "64000")])
+def test_quarterly_sales_reproduce_the_publisher_file(published, county, code):
+    """Count, value and median NT$/m² of 2020 Q2 sales, recomputed in Python from the file."""
+    in_quarter = [
+        row for row in publisher_rows("109S3", county)
+        if date(2020, 4, 1) <= parse_roc_date(row["交易年月日"]) < date(2020, 7, 1)
+    ]
+    unit_prices = [float(row["單價元平方公尺"]) for row in in_quarter
+                   if row["交易標的"] in WITH_BUILDING and float(row["單價元平方公尺"] or 0) > 0]
+    transactions, value, median_m2, median_ping, counted = published.execute(
+        "select transactions, transaction_value_ntd, median_unit_price_ntd_per_m2,"
+        " median_unit_price_ntd_per_ping, unit_prices_counted"
+        " from marts.fct_real_estate_quarterly where region_code = ? and quarter = '2020-04-01'",
+        [code],
+    ).fetchone()
+    assert transactions == len(in_quarter)
+    assert value == sum(int(row["總價元"]) for row in in_quarter)
+    assert counted == len(unit_prices)
+    assert median_m2 == pytest.approx(statistics.median(unit_prices))
+    assert median_ping == pytest.approx(median_m2 * 3.305785, rel=1e-6)  # 1 坪 = 400/121 m²
+
+
+def test_counts_by_kind_add_up_and_townships_add_up_to_counties(published):
+    (bad_kinds,) = published.execute(
+        "select count(*) from marts.fct_real_estate_quarterly where transactions !="
+        " transactions_land + transactions_building + transactions_land_building"
+        " + transactions_parking"
+    ).fetchone()
+    assert bad_kinds == 0
+    rows = published.execute(
+        """
+        select c.region_code, c.quarter, c.transactions, sum(t.transactions)
+        from marts.fct_real_estate_quarterly c
+        join marts.dim_region r on r.parent_code = c.region_code
+        join marts.fct_real_estate_quarterly t
+            on t.region_code = r.region_code and t.quarter = c.quarter
+        where c.region_level = 'county'
+        group by all
+        """
+    ).fetchall()
+    assert len(rows) > 10
+    assert [r for r in rows if r[2] != r[3]] == []
+
+
+def test_kinds_of_sale_are_counted_as_published(published):
+    """臺北市 109S3 by 交易標的, every transaction quarter together."""
+    published_kinds: dict[str, int] = {}
+    for row in publisher_rows("109S3", "a_lvr_land_a.csv"):
+        published_kinds[row["交易標的"]] = published_kinds.get(row["交易標的"], 0) + 1
+    land, building, land_building, parking = published.execute(
+        "select sum(transactions_land), sum(transactions_building),"
+        " sum(transactions_land_building), sum(transactions_parking)"
+        " from marts.fct_real_estate_quarterly"
+        " where region_code = '63000' and quarter < '2021-01-01'"
+    ).fetchone()
+    assert land == published_kinds["土地"]
+    assert building == published_kinds["建物"]
+    both = published_kinds["房地(土地+建物)"] + published_kinds["房地(土地+建物)+車位"]
+    assert land_building == both
+    assert parking == published_kinds["車位"]
+
+
+def test_median_yoy_compares_the_same_quarter_a_year_before(published):
+    rows = published.execute(
+        """
+        select now.median_unit_price_yoy_pct, now.median_unit_price_ntd_per_m2,
+            before.median_unit_price_ntd_per_m2
+        from marts.fct_real_estate_quarterly now
+        join marts.fct_real_estate_quarterly before
+            on before.region_code = now.region_code
+            and before.quarter = now.quarter - interval 1 year
+        where now.region_code in ('63000', '64000') and now.quarter = '2020-04-01'
+        """
+    ).fetchall()
+    assert len(rows) == 2
+    for yoy, now, before in rows:
+        assert yoy == pytest.approx((now / before - 1) * 100)
+
+
+def test_indicators_are_published_by_quarter_and_flagged_while_filling_up(published):
+    rows = published.execute(
+        """
+        select v.indicator_code, r.region_level, v.quality_flag, count(*)
+        from marts.fct_indicator_value v join marts.dim_region r using (region_code)
+        where v.source_id = 'lvr_land' group by all
+        """
+    ).fetchall()
+    codes = {code for code, *_ in rows}
+    assert {"re_transactions", "re_transactions_land", "re_transactions_building",
+            "re_transactions_land_building", "re_transactions_parking", "re_transaction_value",
+            "re_median_unit_price_m2", "re_median_unit_price_ping",
+            "re_median_unit_price_yoy"} <= codes
+    assert {level for _, level, *_ in rows} == {"township", "county"}
+    # only 109S3 and 115S1 are bundled: no quarter has both its own and the next season
+    assert {flag for _, _, flag, _ in rows} == {"partial_period"}
+    (grains,) = published.execute(
+        "select list(distinct grain) from marts.fct_indicator_value where source_id = 'lvr_land'"
+    ).fetchone()
+    assert grains == ["quarter"]
+
+
+def test_indicator_values_equal_the_quarterly_mart(published):
+    (mismatches,) = published.execute(
+        """
+        select count(*) from marts.fct_real_estate_quarterly q
+        join marts.fct_indicator_value v
+            on v.region_code = q.region_code and v.period = q.quarter
+            and v.indicator_code = 're_median_unit_price_m2'
+        where v.value != q.median_unit_price_ntd_per_m2
+        """
+    ).fetchone()
+    assert mismatches == 0
+
+
+# ------------------------------------------------------------------ quirks, on a small run
+
+QUIRK_SEASON = "113S1"
+
+
+def quirk_rows() -> tuple[list[list[str]], list[list[str]], list[tuple[dict, str | None]]]:
+    """The new layout's two header rows and a real 臺北市 row, varied one quirk at a time.
+    Returns (header rows, data rows of a_lvr_land_a.csv, (changes, expected reason) per row)."""
+    text = zipfile.ZipFile(SNAPSHOT_DIR / LVR_LAND.id / "lvr_landcsv_115S1.zip").read(
+        "a_lvr_land_a.csv"
+    ).decode("utf-8-sig")
+    header, english, base, *_ = csv.reader(io.StringIO(text))
+    cases = [
+        ({"交易年月日": "1130105", "建築完成年月": "0700803",
+          "土地位置建物門牌": "臺北市大安區羅斯福路二段４１號"}, None),
+        ({"交易年月日": "81052"}, "交易年月日 81052 is not a 民國 date"),
+        ({"交易年月日": "1130230"}, "交易年月日 1130230 is not a 民國 date"),
+        ({"交易年月日": "1130110", "交易標的": "土地", "單價元平方公尺": "0"}, None),
+        ({"交易年月日": "1130111", "交易標的": "車位", "單價元平方公尺": ""}, None),
+        ({"交易年月日": "1130112", "交易標的": "建物", "單價元平方公尺": "200000"}, None),
+        ({"交易年月日": "1130113", "交易標的": "房地(土地+建物)+車位",
+          "單價元平方公尺": "300000"}, None),
+        ({"交易年月日": "1130114", "總價元": "abc"}, "總價元 is not a number"),
+        ({"交易年月日": "1130115", "鄉鎮市區": "不存在區"},
+         "鄉鎮市區 不存在區 is no township of the county"),
+        ({"交易年月日": "1130116", "建築完成年月": "076  03"}, None),
+        ({"交易年月日": "1130117", "交易標的": "其他"},
+         "交易標的 其他 is not 土地, 建物, 房地 or 車位"),
+        ({"交易年月日": "990412"}, None),
+    ]
+    rows = []
+    for changes, _ in cases:
+        row = list(base)
+        for column, value in changes.items():
+            row[header.index(column)] = value
+        rows.append(row)
+    return [header, english], rows, cases
+
+
+def quirk_zip() -> bytes:
+    (header, english), rows, _ = quirk_rows()
+
+    def render(lines, bom):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(lines)
+        return ("\ufeff" if bom else "") + out.getvalue()
+
+    # 高雄市's file: no BOM, no English header row, one sale in 鳳山區
+    kaohsiung = list(rows[0])
+    kaohsiung[header.index("鄉鎮市區")] = "鳳山區"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a_lvr_land_a.csv", render([header, english, *rows], bom=True))
+        zf.writestr("e_lvr_land_a.csv", render([header, kaohsiung], bom=False))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def quirk_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("lvr_quirks")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TWRESAS_HOME", str(home))
+        real_estate_defs.load_raw_season(land(home, quirk_zip(), QUIRK_SEASON), QUIRK_SEASON)
+    run_dbt(home, "build", "--select", *LVR_MODELS)
+    return home
+
+
+def test_each_quirk_is_staged_or_quarantined_with_its_reason(quirk_home):
+    _, _, cases = quirk_rows()
+    reasons = dict(query(
+        quirk_home,
+        f"select source_row, rejection_reason from {CHECKED}"
+        " where source_file = 'a_lvr_land_a.csv'",
+    ))
+    # BOM and English header row: data start on line 3
+    assert reasons == {line: reason for line, (_, reason) in enumerate(cases, start=3)}
+    quarantined = query(
+        quirk_home, "select record, reason from intermediate.int_real_estate__quarantine"
+    )
+    assert len(quarantined) == sum(1 for _, reason in cases if reason)
+    assert any("line=4" in record and "交易年月日=81052" in record for record, _ in quarantined)
+
+
+def test_file_without_bom_or_english_row_starts_on_line_two(quirk_home):
+    assert query(
+        quirk_home,
+        "select source_row, township_code, rejection_reason"
+        f" from {CHECKED} where source_file = 'e_lvr_land_a.csv'",
+    ) == [(2, "64000120", None)]
+
+
+def test_roc_dates_and_full_width_digits_are_normalised(quirk_home):
+    rows = dict((line, rest) for line, *rest in query(
+        quirk_home,
+        "select source_row, transaction_date, completion_date, completion_date_parse_ok, address"
+        " from staging.stg_lvr__transactions where source_file = 'a_lvr_land_a.csv'",
+    ))
+    assert rows[3] == [date(2024, 1, 5), date(1981, 8, 3), True, "臺北市大安區羅斯福路二段41號"]
+    assert rows[4][0] is None  # 81052
+    assert rows[12][1:3] == [None, False]  # 建築完成年月 '076  03': kept, flagged, not dropped
+    assert rows[14][0] == date(2010, 4, 12)  # 990412: a year below 100 without its zero
+
+
+def test_unit_price_zero_or_missing_is_no_price_not_an_error(quirk_home):
+    rows = dict((line, rest) for line, *rest in query(
+        quirk_home,
+        "select source_row, sale_kind, unit_price_ntd_per_m2, rejection_reason"
+        f" from {CHECKED} where source_file = 'a_lvr_land_a.csv'",
+    ))
+    assert rows[6] == ["land", None, None]
+    assert rows[7] == ["parking", None, None]
+    assert rows[8] == ["building", 200000.0, None]
+    assert rows[9] == ["land_building", 300000.0, None]
+
+
+def test_quirk_quarter_counts_kinds_and_takes_the_median_over_priced_buildings(quirk_home):
+    (header, _), rows, cases = quirk_rows()
+    accepted_2024 = [
+        row for row, (_, reason) in zip(rows, cases, strict=True)
+        if reason is None and row[header.index("交易年月日")].startswith("113")
+    ]
+    prices = [float(row[header.index("單價元平方公尺")]) for row in accepted_2024
+              if row[header.index("交易標的")] in WITH_BUILDING]
+    got = query(
+        quirk_home,
+        "select transactions, transactions_land, transactions_parking, unit_prices_counted,"
+        " median_unit_price_ntd_per_m2 from intermediate.int_real_estate__quarterly_measures"
+        " where region_code = '63000' and quarter = '2024-01-01'",
+    )
+    assert got == [(len(accepted_2024), 1, 1, len(prices), statistics.median(prices))]
+
+
+def test_reconciliation_counts_the_quarantined_rows_by_reason(quirk_home):
+    (row,) = query(
+        quirk_home,
+        "select rows_read, rows_accepted, rows_quarantined, rows_unaccounted, quarantine_reasons"
+        " from intermediate.int_real_estate__file_reconciliation"
+        " where source_file = 'a_lvr_land_a.csv'",
+    )
+    _, _, cases = quirk_rows()
+    assert row[:4] == (len(cases), 7, 5, 0)
+    assert "交易年月日 81052 is not a 民國 date: 1" in row[4]
+
+
+# ------------------------------------------------------------------ incremental == full refresh
+
+# model -> its key; the run and load times differ between the two ways by design
+COMPARED = {
+    CHECKED: "season, source_file, source_row",
+    "intermediate.int_real_estate__quarterly": "region_code, transaction_quarter",
+    "intermediate.int_real_estate__quarterly_measures": "region_code, quarter",
+}
+TIMES = {"processed_at", "loaded_at"}
+
+
+def snapshot_tables(home: Path) -> dict[str, list[tuple]]:
+    tables = {}
+    for table, order in COMPARED.items():
+        schema, name = table.split(".")
+        columns = [c for (c,) in query(
+            home, "select column_name from information_schema.columns where table_schema = ?"
+            " and table_name = ? order by ordinal_position", [schema, name],
+        ) if c not in TIMES]
+        tables[table] = query(home, f"select {', '.join(columns)} from {table} order by {order}")
+    return tables
+
+
+def processed_at(home: Path, table: str, key: str) -> dict:
+    return dict(query(home, f"select {key}, max(processed_at) from {table} group by {key}"))
+
+
+def test_backfill_season_by_season_equals_a_full_refresh(twresas_home):
+    tmp_path = twresas_home
+    checked, quarterly = CHECKED, "intermediate.int_real_estate__quarterly"
+    load_bundled(tmp_path, "109S3")
+    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    first = processed_at(tmp_path, checked, "season")
+    quarters_first = processed_at(tmp_path, quarterly, "transaction_quarter")
+
+    load_bundled(tmp_path, "115S1")
+    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    second = processed_at(tmp_path, checked, "season")
+    quarters_second = processed_at(tmp_path, quarterly, "transaction_quarter")
+    # the new season alone was processed; the quarters it touched alone were recomputed
+    assert second["109S3"] == first["109S3"] and second["115S1"] > first["109S3"]
+    rebuilt = {q for q, at in quarters_second.items() if at != quarters_first.get(q)}
+    assert rebuilt == {date(2026, 1, 1), date(2026, 4, 1)}  # 115S1: March and April 2026
+
+    backfilled = snapshot_tables(tmp_path)
+    run_dbt(tmp_path, "build", "--full-refresh", "--select", *LVR_MODELS)
+    assert snapshot_tables(tmp_path) == backfilled
+
+    # a re-released season (a new load) is processed again, and only it
+    load_bundled(tmp_path, "115S1")
+    refreshed = processed_at(tmp_path, checked, "season")
+    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    third = processed_at(tmp_path, checked, "season")
+    assert third["109S3"] == refreshed["109S3"] and third["115S1"] > refreshed["115S1"]
+    assert snapshot_tables(tmp_path) == backfilled
+
+
+# ------------------------------------------------------------------ Dagster
+
+
+def test_snapshot_mode_runs_exactly_the_bundled_seasons(twresas_home):
+    assert real_estate_defs.seasons_to_run() == ["109S3", "115S1"]
+    keys = real_estate_defs.lvr_seasons.get_partition_keys()
+    assert keys[0] == "101S3" and keys.index("109S3") < keys.index("115S1")
+
+
+def test_release_job_loads_one_season_with_rows_read_per_file(twresas_home):
+    from orchestration.definitions import defs
+
+    job = defs().resolve_job_def("lvr_land_seasonal")
+    result = job.execute_in_process(partition_key="115S1")
+    assert result.success
+    (materialization,) = [
+        m for m in result.asset_materializations_for_node("raw__lvr_land")
+        if m.asset_key == dg.AssetKey(["raw", "lvr_land"])
+    ]
+    assert materialization.metadata["rows_read_per_file"].value == {"a_lvr_land_a.csv": 79}
+    files = query(twresas_home, "select season, rows_read from raw.lvr_land_files")
+    assert files == [("115S1", 79)]
+
+
+def test_schedule_requests_the_season_just_closed_in_taipei_time():
+    from orchestration.definitions import defs
+
+    schedule = real_estate_defs.lvr_land_seasonal_schedule
+    assert schedule.execution_timezone == "Asia/Taipei"
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 10, 11, 10, tzinfo=ZoneInfo("Asia/Taipei")),
+        repository_def=defs().get_repository_def(),
+    )
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "115S3"
+
+
+SEASON_LIST = """<select id="historySeason_id">{}</select>"""
+
+
+def season_options(*seasons: str) -> str:
+    return SEASON_LIST.format("".join(
+        f'<option value="{s}">{s[:3]}年第{s[-1]}季</option>' for s in seasons
+    ))
+
+
+def evaluate_sensor(cursor=None):
+    from orchestration.definitions import defs
+
+    context = dg.build_sensor_context(cursor=cursor, repository_def=defs().get_repository_def())
+    result = real_estate_defs.lvr_land_sensor.evaluate_tick(context)
+    return result, context.cursor
+
+
+def expect_season(httpserver, season: str, etag: str) -> None:
+    httpserver.expect_request(
+        "/DownloadSeason", method="HEAD",
+        query_string={"season": season, "type": "zip", "fileName": "lvr_landcsv.zip"},
+    ).respond_with_data("", headers={"ETag": etag})
+
+
+def test_sensor_requests_a_season_when_it_appears_in_the_season_list(
+    live_mode, httpserver, monkeypatch
+):
+    monkeypatch.setenv(LVR_LAND.base_url_env, httpserver.url_for("/"))
+    httpserver.expect_request("/DownloadSeason_ajax_list").respond_with_data(
+        season_options("114S4", "115S1", "115S2"), content_type="text/html"
+    )
+    expect_season(httpserver, "115S1", '"a"')
+    expect_season(httpserver, "115S2", '"b"')
+    result, cursor = evaluate_sensor()
+    assert sorted(r.partition_key for r in result.run_requests) == ["115S1", "115S2"]
+
+    httpserver.clear()
+    httpserver.expect_request("/DownloadSeason_ajax_list").respond_with_data(
+        season_options("114S4", "115S1", "115S2", "115S3"), content_type="text/html"
+    )
+    expect_season(httpserver, "115S2", '"b"')
+    expect_season(httpserver, "115S3", '"c"')
+    result, _ = evaluate_sensor(cursor)
+    assert [r.partition_key for r in result.run_requests] == ["115S3"]
+
+
+def test_sensor_skips_in_snapshot_mode(twresas_home):
+    result, _ = evaluate_sensor()
+    assert result.skip_message and "snapshot" in result.skip_message

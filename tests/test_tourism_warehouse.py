@@ -1,0 +1,222 @@
+"""觀光署 spot visitors in the warehouse: county figures recomputed from the bundled file, the
+monthly sums against 合計, the spot ranking, and incremental years equal to a full refresh."""
+
+import os
+import subprocess
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs import tourism as tourism_defs
+from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+from sources.tourism import VISITORS, parse_visitors
+
+# cautious: only the tests whose every parent is built (seed tests reach other seeds)
+TOURISM_MODELS = ["+fct_tourism_spot_ranking", "+int_tourism__quarantine", "--indirect-selection",
+                  "cautious"]
+
+
+@pytest.fixture(scope="module")
+def visitors():
+    return parse_visitors(VISITORS.snapshot_path(VISITORS.snapshots[0]).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def county_codes(published) -> dict[str, str]:
+    return dict(published.execute(
+        "select name_zh, region_code from marts.dim_region where region_level = 'county'"
+    ).fetchall())
+
+
+def published_values(published, code: str, grain: str) -> dict[tuple[str, date], float]:
+    rows = published.execute(
+        "select region_code, period, value from marts.fct_indicator_value"
+        " where indicator_code = ? and grain = ? and source_id = 'tourism_spot_visitors'",
+        [code, grain],
+    ).fetchall()
+    return {(region, period): value for region, period, value in rows}
+
+
+# ------------------------------------------------------------------ the published warehouse
+
+
+def test_every_spots_months_add_up_to_its_published_total(published, visitors):
+    """The reconciliation: 2,426 spot-years in the 2012-2019 release; the one with every month
+    blank (觸口遊客中心 2016, 合計 0) has no visitors and is not ranked."""
+    rows = published.execute(
+        "select visitors, reported_annual_total from marts.fct_tourism_spot_ranking"
+    ).fetchall()
+    spot_years = visitors.groupby(["year", "county_name", "spot_type", "spot_name"]).ngroups
+    assert spot_years == 2426
+    assert len(rows) == spot_years - 1
+    assert [r for r in rows if r[0] != r[1]] == []
+
+
+def test_county_visitors_by_year_reproduce_the_file(published, visitors, county_codes):
+    expected = visitors.groupby(["county_name", "year"])["visitors"].sum()
+    values = published_values(published, "spot_visitors", "year")
+    assert {key for key in values if key[0] != "TW"} == {
+        (county_codes[county], date(year, 1, 1)) for county, year in expected.index
+    }
+    for (county, year), total in expected.items():
+        assert values[(county_codes[county], date(year, 1, 1))] == total, (county, year)
+    assert values[("TW", date(2019, 1, 1))] == visitors[visitors["year"] == 2019]["visitors"].sum()
+
+
+def test_monthly_values_add_up_to_the_year(published):
+    monthly = published_values(published, "spot_visitors", "month")
+    yearly = published_values(published, "spot_visitors", "year")
+    sums: dict[tuple[str, date], float] = defaultdict(float)
+    for (region, period), value in monthly.items():
+        sums[(region, date(period.year, 1, 1))] += value
+    assert sums == pytest.approx(yearly)
+
+
+def test_spot_count_counts_spots_with_a_month_reported(published, visitors, county_codes):
+    reporting = visitors.dropna(subset=["visitors"])
+    expected = reporting.groupby(["county_name", "year"])["spot_name"].nunique()
+    values = published_values(published, "spot_count", "year")
+    for (county, year), count in expected.items():
+        assert values[(county_codes[county], date(year, 1, 1))] == count
+
+
+def test_visitors_per_resident_divide_by_the_published_population(published):
+    rows = published.execute(
+        """
+        select v.region_code, v.period, v.value, t.value, p.value
+        from marts.fct_indicator_value v
+        join marts.fct_indicator_value t on t.region_code = v.region_code
+            and t.period = v.period and t.indicator_code = 'spot_visitors' and t.grain = 'year'
+        join marts.fct_indicator_value p on p.region_code = v.region_code
+            and p.period = v.period and p.indicator_code = 'pop_total' and p.grain = 'year'
+            and p.scenario is null
+        where v.indicator_code = 'visitors_per_resident'
+        """
+    ).fetchall()
+    assert len({r[1] for r in rows}) >= 5  # population is there for most of 2012-2019
+    for region, period, per_resident, total, population in rows:
+        assert per_resident == pytest.approx(total / population), (region, period)
+
+
+def test_seasonality_is_the_share_of_the_peak_month(published):
+    monthly = published_values(published, "spot_visitors", "month")
+    seasonality = published_values(published, "visitor_seasonality", "year")
+    assert len(seasonality) > 100
+    for (region, period), share in seasonality.items():
+        months = [monthly[(region, date(period.year, m, 1))] for m in range(1, 13)]
+        assert share == pytest.approx(max(months) / sum(months) * 100)
+        assert 100 / 12 <= share <= 100
+
+
+def test_yoy_compares_only_spots_reported_in_both_months(published, visitors, county_codes):
+    """臺北市, July 2019: recomputed from the file over spots with a count in both Julys."""
+    keys = ["county_name", "spot_type", "spot_name"]
+    taipei = visitors[(visitors["county_name"] == "臺北市") & (visitors["month"] == 7)]
+    now = taipei[taipei["year"] == 2019].set_index(keys)["visitors"].dropna()
+    before = taipei[taipei["year"] == 2018].set_index(keys)["visitors"].dropna()
+    both = now.index.intersection(before.index)
+    expected = (now[both].sum() / before[both].sum() - 1) * 100
+    values = published_values(published, "spot_visitors_yoy", "month")
+    assert values[(county_codes["臺北市"], date(2019, 7, 1))] == pytest.approx(expected)
+
+
+def test_spots_are_ranked_within_their_county(published, visitors):
+    top = published.execute(
+        """
+        select r.name_zh, s.spot_name, s.visitors, s.spots_in_county
+        from marts.fct_tourism_spot_ranking s join marts.dim_region r using (region_code)
+        where s.period = '2019-01-01' and s.rank_in_county = 1
+        """
+    ).fetchall()
+    year = visitors[visitors["year"] == 2019]
+    spot_totals = year.groupby(["county_name", "spot_name"])["visitors"].sum()
+    for county, spot, total, spots in top:
+        assert total == spot_totals[county].max(), county
+        assert spot_totals[county][spot] == total
+        assert spots == (year[year["county_name"] == county].groupby("spot_name")["visitors"]
+                         .count() > 0).sum()
+    (shares,) = published.execute(
+        "select max(abs(s - 100)) from (select sum(share_of_county_pct) s"
+        " from marts.fct_tourism_spot_ranking group by region_code, period)"
+    ).fetchone()
+    assert shares < 1e-9
+
+
+def test_spot_names_with_tai_variants_share_one_key(published):
+    keys = dict(published.execute(
+        "select spot_name, spot_key from marts.fct_tourism_spot_ranking"
+        " where spot_name in ('台北植物園', '台北101景觀台')"
+    ).fetchall())
+    assert keys == {"台北植物園": "臺北植物園", "台北101景觀台": "臺北101景觀臺"}
+
+
+# ------------------------------------------------------------------ incremental == full refresh
+
+
+def run_dbt(home: Path, *args: str) -> None:
+    env = {**os.environ, "TWRESAS_HOME": str(home)}
+    done = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(home / "dbt_target"), "--log-path",
+         str(home / "dbt_logs")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def query(home: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(home / "warehouse" / "work.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def load_years(years: list[str]) -> None:
+    job = dg.Definitions(jobs=[tourism_defs.tourism_visitors_job],
+                         assets=[tourism_defs.tourism_spot_visitors]).resolve_job_def(
+        "tourism_visitors_yearly"
+    )
+    for year in years:
+        assert job.execute_in_process(partition_key=year).success
+
+
+def test_backfill_year_by_year_equals_a_full_refresh(twresas_home):
+    years = tourism_defs.years_to_run()
+    assert years == [str(y) for y in range(2012, 2020)]
+    load_years(years[:-1])
+    run_dbt(twresas_home, "build", "--select", *TOURISM_MODELS)
+    first = dict(query(twresas_home, "select year, max(processed_at)"
+                                     " from intermediate.int_tourism__spot_months group by year"))
+    load_years(years[-1:])
+    run_dbt(twresas_home, "build", "--select", *TOURISM_MODELS)
+    second = dict(query(twresas_home, "select year, max(processed_at)"
+                                      " from intermediate.int_tourism__spot_months group by year"))
+    assert {y: at for y, at in second.items() if y < 2019} == first  # untouched
+    assert second[2019] > max(first.values())
+
+    ranking = "select * from marts.fct_tourism_spot_ranking order by all"
+    months = ("select * exclude (processed_at) from intermediate.int_tourism__spot_months"
+              " order by all")
+    backfilled = query(twresas_home, ranking), query(twresas_home, months)
+    run_dbt(twresas_home, "build", "--full-refresh", "--select", *TOURISM_MODELS)
+    assert (query(twresas_home, ranking), query(twresas_home, months)) == backfilled
+
+
+# ------------------------------------------------------------------ Dagster
+
+
+def test_schedule_reloads_the_year_of_the_month_just_ended():
+    from orchestration.definitions import defs
+
+    schedule = tourism_defs.tourism_visitors_monthly_schedule
+    assert schedule.execution_timezone == "Asia/Taipei"
+    for when, year in [(datetime(2027, 1, 25, 9), "2026"), (datetime(2026, 7, 25, 9), "2026")]:
+        context = dg.build_schedule_context(
+            scheduled_execution_time=when.replace(tzinfo=ZoneInfo("Asia/Taipei")),
+            repository_def=defs().get_repository_def(),
+        )
+        (request,) = schedule.evaluate_tick(context).run_requests
+        assert request.partition_key == year
