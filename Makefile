@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 run: setup  ## materialise every asset offline, validate, publish, print a summary
 	$(BIN)/python -m orchestration.cli run
 
-test: setup  ## the whole test suite, as CI runs it
+test: setup  ## lint, then the whole test suite, as CI runs it
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 ui: setup  ## the Dagster UI on the same code location

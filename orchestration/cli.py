@@ -14,7 +14,6 @@ from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, quality_dir, settings
 from orchestration.publish import LockHeld, exclusive_lock
 
-
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -82,8 +81,11 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     gates = [e for e in evaluations if e.check_name.startswith("gx_")]
     dbt_tests = [e for e in evaluations if not e.check_name.startswith("gx_")]
     failed_tests = [e.check_name for e in dbt_tests if not e.passed]
-    lines.append(f"dbt tests: {len(dbt_tests) - len(failed_tests)} passed, {len(failed_tests)} failed"
-                 + (f" ({', '.join(failed_tests)})" if failed_tests else ""))
+    passed_tests = len(dbt_tests) - len(failed_tests)
+    lines.append(
+        f"dbt tests: {passed_tests} passed, {len(failed_tests)} failed"
+        + (f" ({', '.join(failed_tests)})" if failed_tests else "")
+    )
     for gate in gates:
         verdict = "passed" if gate.passed else f"FAILED: {gate.description}"
         lines.append(f"  GX gate {gate.asset_key.to_user_string()}: {verdict}")

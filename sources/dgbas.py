@@ -29,16 +29,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from sources.catalog import Snapshot, Source
+from sources.errors import SourceError
+
 _root = logging.getLogger()
 _root_level, _root_handlers = _root.level, list(_root.handlers)
-from pyaxis import pyaxis  # noqa: E402
+from pyaxis import pyaxis  # noqa: E402  (see below)
 
 # pyaxis calls logging.basicConfig(level=INFO) on import; undo it so Dagster and dbt logs stay ours
 _root.setLevel(_root_level)
 _root.handlers[:] = _root_handlers
-
-from sources.catalog import Snapshot, Source
-from sources.errors import SourceError
 
 CATEGORIES = (
     "01-1", "02-1", "02-2", "03-1", "04-1", "05-1", "06-1", "07-1", "08-1", "09-1", "10-1",

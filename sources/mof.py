@@ -10,9 +10,10 @@ Publisher quirks:
 - '－' (full-width hyphen) means zero; numbers may carry thousands separators.
 
 NO REAL COPY could be obtained offline: the bundled snapshot is a SYNTHETIC fixture written in
-that documented layout (four counties, 102–103年 (years the warehouse has county population for, so per-capita values can be derived), six tax items, invented values) and is
-flagged synthetic. The query parameters in `path` other than utf=1 are unverified; check them
-against the dataset's resource URL before the first live run.
+that documented layout (four counties, six tax items, invented values) and is flagged
+synthetic. Its years, 102–103年, are years the warehouse has county population for, so
+per-capita property tax can be derived from it. The query parameters in `path` other than
+utf=1 are unverified; check them against the dataset's resource URL before the first live run.
 """
 
 import io

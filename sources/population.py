@@ -151,7 +151,9 @@ def parse_county_population_by_sex(raw: bytes) -> pd.DataFrame:
     """Table 1 layout: 區域別,合計,男性,女性,百分比 with thousands separators and subtotals."""
     frame = pd.read_csv(io.StringIO(_decode(COUNTY_POPULATION_BY_SEX.id, raw)), dtype=str)
     frame.columns = [c.strip() for c in frame.columns]
-    _require_columns(COUNTY_POPULATION_BY_SEX.id, frame, {"區域別", "合計", "男性", "女性", "百分比"})
+    _require_columns(
+        COUNTY_POPULATION_BY_SEX.id, frame, {"區域別", "合計", "男性", "女性", "百分比"}
+    )
     for column in ("合計", "男性", "女性"):
         frame[column] = frame[column].map(parse_count)
     frame["百分比"] = pd.to_numeric(frame["百分比"].str.strip(), errors="coerce")

@@ -32,7 +32,8 @@ def pipeline_home(tmp_path_factory) -> Path:
     from orchestration.cli import run_all
 
     home = tmp_path_factory.mktemp("pipeline")
-    saved = {k: os.environ.get(k) for k in ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE")}
+    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE")
+    saved = {name: os.environ.get(name) for name in names}
     os.environ.update(
         TWRESAS_HOME=str(home),
         TWRESAS_GX_ROOT=str(home / "expectations"),

@@ -8,7 +8,10 @@ import pytest
 
 from sources.settings import PROJECT_ROOT
 
-TABLE1 = PROJECT_ROOT / "sources/snapshots/moi_county_population_by_sex/county_population_by_sex_201803_table1.csv"
+TABLE1 = (
+    PROJECT_ROOT
+    / "sources/snapshots/moi_county_population_by_sex/county_population_by_sex_201803_table1.csv"
+)
 
 
 def test_table1_of_the_seed_article_is_reproduced(published):

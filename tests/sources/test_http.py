@@ -48,7 +48,7 @@ def test_429_retry_after_is_honoured(publisher):
 
 
 def test_html_error_page_is_rejected_naming_the_source_and_kept(publisher, live_mode):
-    page = b"<!DOCTYPE html><html><body>\xe7\xb3\xbb\xe7\xb5\xb1\xe7\xb6\xad\xe8\xad\xb7</body></html>"
+    page = "<!DOCTYPE html><html><body>系統維護</body></html>".encode()
     publisher.expect_request(PATH).respond_with_data(page, content_type="text/html")
     with pytest.raises(SourceError) as error:
         fetch(SOURCE, yyy="108")
@@ -56,7 +56,8 @@ def test_html_error_page_is_rejected_naming_the_source_and_kept(publisher, live_
     assert "moi_township_pop_density" in message and PATH in message and "HTML" in message
     manifest = LandingZone().manifest()
     assert len(manifest) == 1 and manifest[0]["accepted"] is False
-    assert (live_mode / "landing" / SOURCE.id / f"{manifest[0]['sha256']}.json").read_bytes() == page
+    kept = live_mode / "landing" / SOURCE.id / f"{manifest[0]['sha256']}.json"
+    assert kept.read_bytes() == page
 
 
 def test_permanent_404_is_an_error_with_a_manifest_row(publisher):

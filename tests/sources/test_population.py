@@ -78,7 +78,8 @@ def test_wrong_encoding_names_the_source():
 
 
 def test_renamed_column_names_the_source_and_the_column():
-    raw = snapshot_bytes(population.COUNTY_POPULATION_BY_SEX).replace("男性".encode(), "男".encode())
+    original = snapshot_bytes(population.COUNTY_POPULATION_BY_SEX)
+    raw = original.replace("男性".encode(), "男".encode())
     with pytest.raises(SourceError, match="moi_county_population_by_sex.*男性"):
         population.parse_county_population_by_sex(raw)
 
