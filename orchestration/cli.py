@@ -119,7 +119,8 @@ def generate_docs() -> int:
         run_all()
     dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
     dbt.cli(dbt_docs_args(), target_path=DBT_PROJECT.target_path).wait()
-    print(f"dbt docs: {DBT_PROJECT.target_path / 'index.html'}"
+    index = DBT_PROJECT.project_dir / DBT_PROJECT.target_path / "index.html"
+    print(f"dbt docs: {index}"
           " (serve with: .venv/bin/dbt docs serve --project-dir dbt_project"
           " --profiles-dir dbt_project)")
     return 0
