@@ -11,6 +11,7 @@ from pathlib import Path
 import great_expectations as gx
 import pandas as pd
 from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from sources import settings
 
@@ -60,6 +61,8 @@ def validate_mart(
     mart: str, frame: pd.DataFrame, suite: gx.ExpectationSuite, key: tuple[str, ...] = ()
 ) -> GateResult:
     context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
+    # metric progress bars would interleave with Dagster's and dbt's output on the console
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     asset = next((a for a in datasource.assets if a.name == mart), None)
     if asset is None:
