@@ -276,3 +276,19 @@ def test_population_growth_rate_is_per_mille_as_dgbas_publishes_it(published):
     assert len(rows) >= 22 * 15
     mismatched = [r for r in rows if abs(round(r[2], 2) - r[3]) > 0.011]
     assert mismatched == []
+
+
+def test_household_size_reproduces_dgbas_household_size(published):
+    """戶量 computed from the registered counts equals DGBAS 戶籍登記戶量 to its 2 decimals."""
+    rows = published.execute(
+        """
+        select ours.region_code, ours.period, ours.value, theirs.value
+        from marts.fct_indicator_value as ours
+        join marts.fct_dgbas_indicator as theirs
+          on theirs.region_code = ours.region_code and theirs.period = ours.period
+        where ours.indicator_code = 'household_size' and theirs.indicator_zh = '戶籍登記戶量'
+          and ours.region_code <> 'TW'
+        """
+    ).fetchall()
+    assert len(rows) >= 22 * 17
+    assert [r for r in rows if abs(round(r[2], 2) - r[3]) > 0.011] == []

@@ -60,6 +60,8 @@ derived as (
         with_nation.area_km2,
         100 * {{ safe_divide('with_nation.pop_male', 'with_nation.pop_female') }} as sex_ratio,
         {{ safe_divide('with_nation.pop_total', 'with_nation.area_km2') }} as pop_density,
+        -- 戶量: registered persons per registered household
+        {{ safe_divide('with_nation.pop_total', 'with_nation.households') }} as household_size,
         -- published to 2 decimals (seed Table 1)
         round(100 * {{ safe_divide('with_nation.pop_total', 'with_nation.nation_pop_total') }}, 2)
             as pop_share_of_nation,
