@@ -21,7 +21,7 @@ from sources.landing import LandingZone
 from sources.real_estate import LVR_LAND, parse_roc_date
 from sources.settings import SNAPSHOT_DIR
 
-# Transactions per file, as counted in /work/shared/data/SOURCES.md for the real files.
+# Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
     ("109S3", "a_lvr_land_a.csv"): 8841,
     ("109S3", "e_lvr_land_a.csv"): 14133,

@@ -22,7 +22,7 @@ from sources.real_estate import (
     to_half_width_digits,
 )
 
-# Transactions per file, as counted in /work/shared/data/SOURCES.md for the real files.
+# Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
     ("109S3", "a_lvr_land_a.csv"): 8841,
     ("109S3", "e_lvr_land_a.csv"): 14133,
