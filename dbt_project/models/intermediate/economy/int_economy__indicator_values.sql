@@ -7,12 +7,8 @@ dgbas as (
     select * from {{ ref('int_dgbas__catalogue_values') }}
 ),
 
-household_income as (
-    select * from {{ ref('stg_mol__household_income_by_area') }}
-),
-
-region_names as (
-    select * from {{ ref('int_region_names') }}
+mol_wide as (
+    select * from {{ ref('int_mol__household_income_by_county') }}
 ),
 
 denominators as (
@@ -25,23 +21,6 @@ dgbas_published as (
         value, is_synthetic, source_id, quality_flag, 1 as source_priority
     from dgbas
     where domain = 'economy' and catalogue_source_id = 'dgbas_county_indicators'
-),
-
-mol_wide as (
-    select
-        region_names.region_code,
-        {{ year_start('household_income.year') }} as period,
-        household_income.source_id,
-        bool_or(household_income.is_synthetic) as is_synthetic,
-        {{ pivot_indicators(['disposable_income_ntd', 'consumption_expenditure_ntd',
-                             'saving_ntd', 'saving_rate_pct', 'nonconsumption_expenditure_ntd',
-                             'persons_per_household'], key='measure') }}
-    from household_income
-    -- 總平均 is the survey's Taiwan area (金門, 連江 not surveyed), not the nation: left out
-    inner join region_names
-        on region_names.lookup_name = household_income.region_name
-        and region_names.region_level = 'county'
-    group by region_names.region_code, household_income.year, household_income.source_id
 ),
 
 mol_published as (
