@@ -2,6 +2,7 @@
 the Parquet export, and get the same rows."""
 
 import json
+import shutil
 
 import duckdb
 import pytest
@@ -9,9 +10,12 @@ import sqlalchemy
 
 
 @pytest.fixture
-def bi_engine(pipeline_home):
-    """The engine a Superset/Metabase-style tool configures; disposed so no handle lingers."""
-    database = pipeline_home / "warehouse" / "tw_resas.duckdb"
+def bi_engine(pipeline_home, tmp_path):
+    """The engine a Superset/Metabase-style tool configures; disposed so no handle lingers.
+    It opens a byte copy of the published file: DuckDB refuses a second in-process connection
+    to a file with another configuration, and the session's `published` fixture holds one."""
+    database = tmp_path / "tw_resas.duckdb"
+    shutil.copyfile(pipeline_home / "warehouse" / "tw_resas.duckdb", database)
     engine = sqlalchemy.create_engine(f"duckdb:///{database}?access_mode=read_only")
     yield engine
     engine.dispose()
