@@ -2,9 +2,10 @@
 
 The publisher serves one zip per season holding, per county, `{letter}_lvr_land_a.csv` (sales),
 `_b.csv` (pre-sales) and `_c.csv` (rentals), plus detail files (`_build`, `_land`, `_park`)
-that are not read here. Files are large, so rows go from the CSV straight into DuckDB through
-its own reader, as text, under the publisher's Chinese column names; dates, numbers and
-malformed rows are dealt with in dbt staging, by the rules the pure helpers below define.
+that are not read here. Files are large, so DuckDB's own reader loads them on all cores, as
+text, under the publisher's Chinese column names, from chunks unzipped one ahead that carry
+each line's number; dates, numbers and malformed rows are dealt with in dbt staging, by the
+rules the pure helpers below define.
 """
 
 import csv
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources.archives import read_head, safe_members, stream_member
+from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
 
@@ -87,6 +88,10 @@ MAX_RATIO = 200  # Chinese CSV deflates about 5-15x; a bomb, thousands of times
 # size (measured, benchmarks/real_estate_ingest.py) keeps peak RSS under the CSV size.
 MEMORY_SHARE = 0.5
 MIN_MEMORY_LIMIT = 256 * 1024**2
+# Lines per INSERT: 8 of DuckDB's 122,880-row groups. Smaller statements cost far more in the
+# commit (measured on 5M rows: chunks of 245,760 lines took 1.7x as long and 4.8x the memory;
+# benchmarks/real_estate_ingest.py).
+CHUNK_LINES = 983_040
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,8 @@ def load_season(
     Chinese columns as text; columns only older layouts or other kinds have are added as they
     appear. A field the publisher left empty is '', a field the file's layout lacks is NULL.
     A row with more or fewer fields than its header fails the load. All in one transaction:
-    a failure leaves the table as it was.
+    a failure leaves the table as it was. Temporary files (TMPDIR) hold at most three chunks
+    of CHUNK_LINES lines, about 1.3 GB at the publisher's row width.
     """
     if not SEASON.fullmatch(season):
         raise ValueError(f"season must look like 109S3, not {season!r}")
@@ -124,7 +130,10 @@ def load_season(
     _create_table(con, table)
     stats = []
     csv_bytes = sum(info.file_size for info in members)
-    with _memory_limit(con, max(MIN_MEMORY_LIMIT, int(csv_bytes * MEMORY_SHARE))):
+    with (
+        _memory_limit(con, max(MIN_MEMORY_LIMIT, int(csv_bytes * MEMORY_SHARE))),
+        _insertion_order_not_kept(con),
+    ):
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f"DELETE FROM {_ident(table)} WHERE season = ?", [season])
@@ -156,6 +165,18 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: int):
         yield
     finally:
         con.execute(restore)
+
+
+@contextmanager
+def _insertion_order_not_kept(con: duckdb.DuckDBPyConnection):
+    """Let DuckDB insert rows in any order for the load: every row carries its line number, and
+    an ordered parallel insert keeps row groups in memory that an unordered one writes out."""
+    (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(kept)}")
 
 
 _UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,
@@ -224,32 +245,33 @@ def _load_member(con, table: str, zip_path, info, season: str, work: str) -> Fil
     # would load shifted by one column. Hence one spare column, padding instead of failing on
     # short rows, and a null string no field holds: a long row fills the spare column, a short
     # one leaves its last field NULL (an empty field reads as ''), and either stops the load.
-    positions = {f"c{i}": "VARCHAR" for i in range(len(columns) + 1)}
+    positions = {"line": "BIGINT", **{f"c{i}": "VARCHAR" for i in range(len(columns) + 1)}}
     spare, last = f"c{len(columns)}", f"c{len(columns) - 1}"
     select = ", ".join(f"c{i}" for i in range(len(columns)))
     target = ", ".join(_ident(c) for c in (*META_COLUMNS, *columns))
-    # Line numbers: the row's ordinal plus the header lines (no field spans lines in these
-    # files). An empty OVER () is a streaming window in DuckDB: order kept, nothing buffered,
-    # but one core; the member streams in through a named pipe, unzipped on the other core,
-    # and no uncompressed copy is written to disk.
+    # Each line carries its number as a first field, so DuckDB reads a chunk on all cores in
+    # any order and every row still knows its line in the publisher's file; the next chunk is
+    # unzipped meanwhile.
+    rows_read = 0
     try:
-        with stream_member(zip_path, info, work, source_id=LVR_LAND.id) as pipe:
-            rows_read = con.execute(
-                f"""
-                INSERT INTO {_ident(table)} ({target})
-                SELECT ?, ?, ?, ?,
-                    CASE WHEN {spare} IS NULL AND {last} IS NOT NULL
-                         THEN row_number() OVER () + ?
-                         ELSE error('line ' || (row_number() OVER () + ?)
-                                    || ': not as many fields as the header')
-                    END,
-                    {select}
-                FROM read_csv(?, header = false, skip = ?, auto_detect = false, columns = ?,
-                              delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
-                              null_padding = true, nullstr = ?)
-                """,
-                [season, letter, kind, name, skip, skip, str(pipe), skip, positions, NO_FIELD_IS],
-            ).fetchone()[0]
+        with numbered_line_chunks(
+            zip_path, info, work, source_id=LVR_LAND.id, skip_lines=skip, chunk_lines=CHUNK_LINES
+        ) as chunks:
+            for chunk in chunks:
+                rows_read += con.execute(
+                    f"""
+                    INSERT INTO {_ident(table)} ({target})
+                    SELECT ?, ?, ?, ?,
+                        CASE WHEN {spare} IS NULL AND {last} IS NOT NULL THEN line
+                             ELSE error('line ' || line || ': not as many fields as the header')
+                        END,
+                        {select}
+                    FROM read_csv(?, header = false, auto_detect = false, columns = ?,
+                                  delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
+                                  null_padding = true, nullstr = ?)
+                    """,
+                    [season, letter, kind, name, str(chunk), positions, NO_FIELD_IS],
+                ).fetchone()[0]
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0]
         raise SourceError(LVR_LAND.id, location, f"unreadable CSV ({first_line})") from exc

@@ -4,12 +4,12 @@ import zipfile
 
 import pytest
 
-from sources.archives import extract_member, read_head, safe_members, stream_member
+from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.errors import SourceError
 from sources.settings import SNAPSHOT_DIR
 
 SEASON_115S1 = SNAPSHOT_DIR / "lvr_land" / "lvr_landcsv_115S1.zip"
-SEASON_109S3 = SNAPSHOT_DIR / "lvr_land" / "lvr_landcsv_109S3.zip"  # members > a pipe buffer
+SEASON_109S3 = SNAPSHOT_DIR / "lvr_land" / "lvr_landcsv_109S3.zip"
 LIMITS = {"source_id": "lvr_land", "max_total_bytes": 10**9, "max_ratio": 200}
 
 
@@ -21,14 +21,12 @@ def make_zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
     return buffer.getvalue()
 
 
-def test_real_season_zip_is_listed_and_extracted_byte_for_byte(tmp_path):
+def test_real_season_zip_is_listed_and_its_head_read(tmp_path):
     members = safe_members(SEASON_115S1, **LIMITS)
     assert [m.filename for m in members] == ["a_lvr_land_a.csv"]
-    path = extract_member(SEASON_115S1, members[0], tmp_path, source_id="lvr_land")
-    assert path == tmp_path / "a_lvr_land_a.csv"
-    data = path.read_bytes()
-    assert data.startswith("鄉鎮市區,交易標的".encode())
-    assert data.count(b"\r\n") == 81  # two header rows and 79 transactions, CRLF as published
+    head = read_head(SEASON_115S1, members[0], 4096, source_id="lvr_land")
+    assert head.startswith("鄉鎮市區,交易標的".encode())
+    assert head == zipfile.ZipFile(SEASON_115S1).read("a_lvr_land_a.csv")[:4096]
 
 
 @pytest.mark.parametrize(
@@ -43,15 +41,6 @@ def test_hostile_entry_names_refuse_the_whole_archive(tmp_path, name):
         safe_members(archive, **LIMITS)
     assert info.value.source_id == "lvr_land"
     assert name in info.value.location and str(archive) in info.value.location
-
-
-def test_extract_never_writes_outside_the_directory_even_when_asked_directly(tmp_path):
-    archive = make_zip({"../escaped.csv": b"pwned"})
-    member = zipfile.ZipFile(io.BytesIO(archive)).infolist()[0]
-    dest = tmp_path / "work"
-    with pytest.raises(SourceError, match="zip slip"):
-        extract_member(archive, member, dest, source_id="lvr_land")
-    assert not (tmp_path / "escaped.csv").exists()
 
 
 def test_highly_compressed_entry_is_refused_as_a_bomb():
@@ -77,43 +66,118 @@ def test_truncated_download_names_source_and_file(tmp_path):
     assert info.value.location == str(archive)
 
 
-def test_header_lying_about_the_size_fails_instead_of_expanding(tmp_path):
-    archive = bytearray(make_zip({"a_lvr_land_a.csv": b"A" * 1000}, zipfile.ZIP_STORED))
-    central = archive.index(b"PK\x01\x02")
-    struct.pack_into("<I", archive, central + 24, 10)  # declared uncompressed size: 10 bytes
-    archive = bytes(archive)
-    members = safe_members(archive, **LIMITS)
-    with pytest.raises(SourceError, match="corrupt archive entry"):
-        extract_member(archive, members[0], tmp_path, source_id="lvr_land")
-    assert not (tmp_path / "a_lvr_land_a.csv").exists()
+def read_chunks(archive, member, tmp_path, **options) -> list[bytes]:
+    with numbered_line_chunks(archive, member, tmp_path, source_id="lvr_land", **options) as chunks:
+        return [chunk.read_bytes() for chunk in chunks]
 
 
-def test_streamed_member_is_the_extracted_member(tmp_path):
-    [member] = safe_members(SEASON_115S1, **LIMITS)
-    extracted = extract_member(SEASON_115S1, member, tmp_path, source_id="lvr_land")
-    with stream_member(SEASON_115S1, member, tmp_path, source_id="lvr_land") as pipe:
-        streamed = pipe.read_bytes()
-    assert streamed == extracted.read_bytes()
-    assert read_head(SEASON_115S1, member, 12, source_id="lvr_land") == streamed[:12]
-    assert not pipe.exists()
+@pytest.mark.parametrize("chunk_lines", [10, 1_000_000])
+def test_numbered_chunks_are_the_member_lines_with_their_numbers(tmp_path, chunk_lines):
+    member = max(safe_members(SEASON_109S3, **LIMITS), key=lambda m: m.file_size)
+    lines = zipfile.ZipFile(SEASON_109S3).read(member).split(b"\n")[:-1]
+    (tmp_path / "work").mkdir()
+    chunks = read_chunks(SEASON_109S3, member, tmp_path / "work", skip_lines=2,
+                         chunk_lines=chunk_lines)
+    expected = b"".join(b"%d,%b\n" % (n, line) for n, line in enumerate(lines, 1) if n > 2)
+    assert b"".join(chunks) == expected
+    assert len(chunks) == (1 if chunk_lines > len(lines) else pytest.approx(len(lines) / 10, 1))
+    assert list((tmp_path / "work").iterdir()) == []  # chunks removed afterwards
 
 
-def test_stream_of_a_corrupt_member_fails_when_read_through(tmp_path):
-    archive = bytearray(make_zip({"a_lvr_land_a.csv": b"A" * 1000}, zipfile.ZIP_STORED))
-    struct.pack_into("<I", archive, archive.index(b"PK\x01\x02") + 24, 10)
+def test_chunk_is_removed_when_the_next_is_asked_for(tmp_path):
+    member = safe_members(SEASON_109S3, **LIMITS)[0]
+    with numbered_line_chunks(
+        SEASON_109S3, member, tmp_path, source_id="lvr_land", chunk_lines=1000
+    ) as chunks:
+        first = next(chunks)
+        assert first.exists()
+        second = next(chunks)
+        assert second.exists() and not first.exists()
+
+
+def test_blank_lines_are_left_out_and_a_last_line_needs_no_newline(tmp_path):
+    archive = make_zip({"a.csv": b"h\r\n\r\nx,1\r\n\ny,2"})
+    [member] = safe_members(archive, **LIMITS)
+    assert b"".join(read_chunks(archive, member, tmp_path, skip_lines=1)) == (
+        b"3,x,1\r\n5,y,2\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2]
+)
+def test_every_compression_reads_the_same(tmp_path, compression):
+    data = b"".join(b"row %d\n" % n for n in range(50_000))
+    archive = make_zip({"a.csv": data}, compression)
+    [member] = safe_members(archive, **LIMITS)
+    chunks = read_chunks(archive, member, tmp_path)
+    assert b"".join(chunks) == b"".join(b"%d,row %d\n" % (n + 1, n) for n in range(50_000))
+
+
+NUMBERS = b"".join(b"A,%d\n" % n for n in range(250))
+
+
+def lying_archive(declared_size: int, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    archive = bytearray(make_zip({"a_lvr_land_a.csv": NUMBERS}, compression))
+    struct.pack_into("<I", archive, archive.index(b"PK\x01\x02") + 24, declared_size)
+    return bytes(archive)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+@pytest.mark.parametrize("declared", [10, 5000], ids=["smaller", "larger"])
+def test_member_not_matching_its_declared_size_fails(tmp_path, compression, declared):
+    archive = lying_archive(declared, compression)
+    [member] = safe_members(archive, **LIMITS)
+    with pytest.raises(SourceError, match="corrupt archive entry|expands past") as info:
+        read_chunks(archive, member, tmp_path)
+    assert info.value.location.endswith(":a_lvr_land_a.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_member_with_a_wrong_crc_fails(tmp_path):
+    archive = bytearray(make_zip({"a_lvr_land_a.csv": NUMBERS}))
+    crc_at = archive.index(b"PK\x01\x02") + 16
+    struct.pack_into("<I", archive, crc_at, struct.unpack_from("<I", archive, crc_at)[0] ^ 1)
     [member] = safe_members(bytes(archive), **LIMITS)
-    with pytest.raises(SourceError, match="corrupt archive entry"):
-        with stream_member(bytes(archive), member, tmp_path, source_id="lvr_land") as pipe:
-            pipe.read_bytes()
+    with pytest.raises(SourceError, match="CRC differs"):
+        read_chunks(bytes(archive), member, tmp_path)
 
 
-@pytest.mark.parametrize("reads", [0, 100], ids=["never-opened", "left-early"])
-def test_stream_does_not_hang_when_the_reader_gives_up(tmp_path, reads):
+def test_cut_off_member_data_fails(tmp_path):
+    data = SEASON_109S3.read_bytes()
+    member = safe_members(SEASON_109S3, **LIMITS)[0]
+    cut = data[: member.header_offset + member.compress_size // 2]
+    with pytest.raises(SourceError, match="cut short"):
+        read_chunks(cut, member, tmp_path)
+
+
+def test_hostile_member_name_is_refused_even_when_asked_directly(tmp_path):
+    archive = make_zip({"../escaped.csv": b"x\n"})
+    member = zipfile.ZipFile(io.BytesIO(archive)).infolist()[0]
+    (tmp_path / "work").mkdir()
+    with pytest.raises(SourceError, match="zip slip"):
+        read_chunks(archive, member, tmp_path / "work")
+    assert [p.name for p in tmp_path.rglob("*")] == ["work"]
+
+
+@pytest.mark.parametrize("reads", [0, 1], ids=["never-read", "left-early"])
+def test_chunks_do_not_hang_when_the_reader_gives_up(tmp_path, reads):
     member = safe_members(SEASON_109S3, **LIMITS)[0]
     with pytest.raises(RuntimeError, match="reader failed"):
-        with stream_member(SEASON_109S3, member, tmp_path, source_id="lvr_land") as pipe:
-            if reads:
-                with open(pipe, "rb") as handle:
-                    assert len(handle.read(reads)) == reads
+        with numbered_line_chunks(
+            SEASON_109S3, member, tmp_path, source_id="lvr_land", chunk_lines=100
+        ) as chunks:
+            for _ in range(reads):
+                next(chunks)
             raise RuntimeError("reader failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_deflate_stream_fails(tmp_path):
+    archive = bytearray(SEASON_109S3.read_bytes())
+    member = safe_members(SEASON_109S3, **LIMITS)[0]
+    middle = member.header_offset + member.compress_size // 2
+    archive[middle:middle + 64] = bytes(64)
+    with pytest.raises(SourceError, match="corrupt archive entry") as info:
+        read_chunks(bytes(archive), member, tmp_path)
+    assert info.value.location.endswith(f":{member.filename}")
