@@ -170,13 +170,15 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: int):
 @contextmanager
 def _insertion_order_not_kept(con: duckdb.DuckDBPyConnection):
     """Let DuckDB insert rows in any order for the load: every row carries its line number, and
-    an ordered parallel insert keeps row groups in memory that an unordered one writes out."""
+    an ordered insert was measured slower: 5M rows from 33 files took 25 s, 11 s unordered,
+    most of the difference in the checkpoint."""
     (kept,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     con.execute("SET preserve_insertion_order = false")
     try:
         yield
     finally:
-        con.execute(f"SET preserve_insertion_order = {bool(kept)}")
+        if kept:
+            con.execute("SET preserve_insertion_order = true")
 
 
 _UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4,

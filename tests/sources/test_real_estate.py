@@ -255,15 +255,19 @@ def test_sql_rules_agree_with_the_oracles_on_every_real_value(con):
     assert all(to_half_width_digits(x) == y for x, y in addresses)
 
 
-def test_load_leaves_the_connections_memory_limit_as_it_found_it(landed, tmp_path):
+def test_load_leaves_the_connections_settings_as_it_found_them(landed, tmp_path):
+    setting = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         con.execute("SET memory_limit = '100MB'")  # already below what the load would set
+        con.execute("SET preserve_insertion_order = false")
         load_season(con, landed["115S1"], "115S1", "t")
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("95.3 MiB",)
+        assert con.execute(setting).fetchone() == ("95.3 MiB", False)
         con.execute("RESET memory_limit")
-        before = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        con.execute("RESET preserve_insertion_order")
+        before = con.execute(setting).fetchone()
+        assert before[1] is True
         load_season(con, landed["109S3"], "109S3", "t")
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == before
+        assert con.execute(setting).fetchone() == before
 
 
 def test_seasons_follow_the_roc_calendar():
