@@ -12,7 +12,7 @@ import duckdb
 from expectations.gate import data_docs_index
 from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, quality_dir, settings
-from orchestration.publish import LockHeld, exclusive_lock
+from orchestration.publish import LockHeld, exclusive_lock, repair_parquet_current
 
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -26,6 +26,10 @@ def run_all() -> dg.ExecuteInProcessResult:
     definitions = defs()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False):
+        repaired = repair_parquet_current(published_db_path())
+        if repaired:
+            print(f"parquet/current repointed to {repaired.name}, the published version (the "
+                  "last publisher stopped between the two)", flush=True)
         for job_name, keys_to_run in RELEASE_KEYS.items():
             job = definitions.resolve_job_def(job_name)
             for key in keys_to_run():

@@ -108,6 +108,30 @@ def publish_marts(
     return published
 
 
+def repair_parquet_current(published_db: Path) -> Path | None:
+    """Point `parquet/current` at the published DuckDB file's version when it lags behind.
+
+    A publisher killed between the rename of the DuckDB file and the repoint leaves `current`
+    one version behind (the version folder itself is written before the rename). Runs call
+    this first, so the two stay one version. Returns the folder repointed to, else None.
+    """
+    root = published_db.parent / "parquet"
+    if not published_db.exists() or not root.is_dir():
+        return None
+    with exclusive_lock(published_db.parent / ".publish.lock"):
+        with duckdb.connect(str(published_db), read_only=True) as con:
+            (run_id,) = con.execute("select any_value(run_id) from meta.publication").fetchone()
+        for manifest in root.glob("*/manifest.json"):
+            if json.loads(manifest.read_text())["run_id"] != run_id:
+                continue
+            current = root / "current"
+            if current.exists() and current.resolve() == manifest.parent.resolve():
+                return None
+            _point_current(manifest.parent)
+            return manifest.parent
+    return None
+
+
 def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id: str,
                     published_at: datetime) -> Path:
     """Every mart as Parquet, with a manifest, for tools that cannot read DuckDB. Written to a
