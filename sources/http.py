@@ -7,6 +7,7 @@ Both modes go through the same session and the same checks, so parsing cannot te
 import io
 import mimetypes
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import requests
@@ -40,6 +41,28 @@ class HttpSettings:
             backoff_factor=settings.env_float("TWRESAS_HTTP_BACKOFF", 1.0),
             max_bytes=settings.env_int("TWRESAS_HTTP_MAX_BYTES", 2 * 1024**3),
         )
+
+
+# The responses a fetch retried, collected for fetch() to land: urllib3 otherwise discards them.
+_RETRIED: ContextVar[list[tuple[int, bytes]] | None] = ContextVar("retried", default=None)
+RETRIED_BODY_LIMIT = 1024**2  # error pages; a longer body is landed cut at this size
+
+
+class _KeepingRetry(Retry):
+    """urllib3's Retry, keeping the status and body of each response it retries."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
+                  _stacktrace=None):
+        # Raises when the retries are used up: the final response stays unread, for fetch().
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        kept = _RETRIED.get()
+        if response is not None and kept is not None:
+            try:
+                body = response.read(RETRIED_BODY_LIMIT)
+            except (urllib3.exceptions.HTTPError, OSError):
+                body = b""  # the manifest row still records the status
+            kept.append((response.status, body))
+        return retry
 
 
 class SnapshotAdapter(BaseAdapter):
@@ -90,7 +113,7 @@ def make_session(mode: str | None = None, http: HttpSettings | None = None) -> r
             }
         )
     else:
-        retry = Retry(
+        retry = _KeepingRetry(
             total=http.retries,
             backoff_factor=http.backoff_factor,
             backoff_jitter=http.backoff_factor / 2,
@@ -126,6 +149,8 @@ def fetch(
     synthetic = bool(snapshot and snapshot.synthetic)
     received: list[bytes] = []
     status = None
+    retried: list[tuple[int, bytes]] = []
+    reset = _RETRIED.set(retried)
     try:
         with session.get(
             url, timeout=(http.connect_timeout, http.read_timeout), stream=True
@@ -153,8 +178,14 @@ def fetch(
             f"body truncated: {size:,} bytes received, {missing:,} more announced by"
             " Content-Length" if missing else check_body(source, status, content_type, body)
         )
+    finally:
+        _RETRIED.reset(reset)
+    for retried_status, retried_body in retried:
+        landing.store(source.id, prepared_url(url), retried_body, http_status=retried_status,
+                      mode=mode, extension=source.format, synthetic=synthetic,
+                      problem=f"HTTP {retried_status}, retried")
     body = b"".join(received)
-    landed = (landing or LandingZone()).store(
+    landed = landing.store(
         source.id,
         prepared_url(url),
         body,

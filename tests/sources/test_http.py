@@ -35,8 +35,13 @@ def test_503_then_200_is_retried_and_succeeds(publisher, live_mode):
     assert landed.accepted and landed.read_bytes() == GOOD_BODY
     publisher.check_assertions()
     manifest = LandingZone().manifest()
-    assert [row["http_status"] for row in manifest] == [200]
-    assert manifest[0]["sha256"] in landed_files(live_mode)[0]
+    # the retried answer is landed too, marked as such
+    statuses = [(row["http_status"], row["accepted"]) for row in manifest]
+    assert statuses == [(503, False), (200, True)]
+    assert manifest[0]["problem"] == "HTTP 503, retried"
+    kept = {path.name: path.read_bytes() for path in (live_mode / "landing" / SOURCE.id).glob("*")}
+    assert kept[f"{manifest[0]['sha256']}.json"] == b"busy"
+    assert kept[f"{manifest[1]['sha256']}.json"] == GOOD_BODY
 
 
 def test_429_retry_after_is_honoured(publisher):
