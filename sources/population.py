@@ -116,7 +116,8 @@ def parse_township_density(raw: bytes) -> pd.DataFrame:
 
 
 def parse_population_projection(raw: bytes) -> pd.DataFrame:
-    """Wide years to long: one row per scenario, sex, age group and year."""
+    """Wide years to long: one row per scenario, sex, age group and year; persons parsed, next
+    to persons_text, the cell as published (dbt tells a placeholder from a garbled cell)."""
     text = _decode(POPULATION_PROJECTION.id, raw)
     rows = list(csv.reader(io.StringIO(text)))
     header_at = next(
@@ -133,8 +134,10 @@ def parse_population_projection(raw: bytes) -> pd.DataFrame:
             continue  # blank lines and the ● footnotes
         scenario, sex, age_group = row[:3]
         for year, value in zip(years, row[3:], strict=False):
-            records.append((scenario, sex, age_group, int(year), parse_count(value)))
-    frame = pd.DataFrame(records, columns=["scenario", "sex", "age_group", "year", "persons"])
+            records.append((scenario, sex, age_group, int(year), parse_count(value), value))
+    frame = pd.DataFrame(
+        records, columns=["scenario", "sex", "age_group", "year", "persons", "persons_text"]
+    )
     if frame.empty:
         raise SourceError(POPULATION_PROJECTION.id, "body", "no data rows under the header")
     # Actual year-end figures and projections share one table; a footnote says where they part.
@@ -162,11 +165,19 @@ def parse_county_population_by_sex(raw: bytes) -> pd.DataFrame:
 
 
 def parse_village_households(raw: bytes) -> pd.DataFrame:
-    frame = pd.read_csv(io.StringIO(_decode(VILLAGE_HOUSEHOLDS.id, raw)), dtype=str)
+    """One row per village; households and population parsed, next to households_text and
+    population_text, the cells as published (dbt tells a placeholder from a garbled cell)."""
+    # only an empty cell is missing: pandas' default would also blank 'NA', 'null' ..., text
+    # the quarantine must show as published
+    frame = pd.read_csv(
+        io.StringIO(_decode(VILLAGE_HOUSEHOLDS.id, raw)),
+        dtype=str, keep_default_na=False, na_values=[""],
+    )
     _require_columns(
         VILLAGE_HOUSEHOLDS.id, frame, {"code", "site", "village", "households", "population"}
     )
     for column in ("households", "population"):
+        frame[f"{column}_text"] = frame[column]
         frame[column] = frame[column].map(parse_count)
     return frame
 
@@ -225,7 +236,8 @@ _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，", "0123456
 
 
 def parse_count(value) -> int | None:
-    """'23,571,408', '１２３', 556897 -> int; '…', '-', '' -> None."""
+    """'23,571,408', '１２３', 556897 -> int; '…', '-', '' and anything else that is not a
+    whole number -> None (a caller that must tell those apart keeps the text beside it)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = str(value).translate(_FULL_WIDTH_DIGITS).replace(",", "").strip()

@@ -90,6 +90,8 @@ def test_not_json_names_the_source():
 
 
 @pytest.mark.parametrize("value, expected", [("23,571,408", 23571408), ("１２３", 123),
-                                             (556897, 556897), ("…", None), ("-", None)])
+                                             (556897, 556897), ("…", None), ("-", None),
+                                             ("", None), ("12a4", None), ("1.2.3", None),
+                                             ("<td>1080</td>", None)])
 def test_counts_with_separators_and_full_width_digits(value, expected):
     assert population.parse_count(value) == expected

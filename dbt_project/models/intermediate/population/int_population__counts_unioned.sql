@@ -3,7 +3,8 @@
 -- 2 = aggregated by us from a lower level, 3 = a second publisher's national total).
 with
 
--- rows rejected by the checks (no population, unknown name, duplicate ...) are quarantined
+-- rows rejected by the checks (no population, unknown name, duplicate, a count that does
+-- not parse ...) are quarantined
 townships as (
     select * from {{ ref('int_population__townships_checked') }}
     where rejection_reason is null
@@ -15,7 +16,8 @@ county_table as (
 ),
 
 villages as (
-    select * from {{ ref('stg_moi__village_households') }}
+    select * from {{ ref('int_population__villages_checked') }}
+    where rejection_reason is null
 ),
 
 registration_api as (
@@ -23,7 +25,8 @@ registration_api as (
 ),
 
 projection as (
-    select * from {{ ref('stg_ndc__population_projection') }}
+    select * from {{ ref('int_population__projection_checked') }}
+    where rejection_reason is null
 ),
 
 dgbas as (

@@ -10,6 +10,14 @@ counties as (
     select * from {{ ref('int_population__counties_checked') }}
 ),
 
+villages as (
+    select * from {{ ref('int_population__villages_checked') }}
+),
+
+projection as (
+    select * from {{ ref('int_population__projection_checked') }}
+),
+
 quarantined as (
     select source_id, raw_sha256, record, rejection_reason as reason
     from townships
@@ -17,6 +25,14 @@ quarantined as (
     union all
     select source_id, raw_sha256, record, rejection_reason as reason
     from counties
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from villages
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from projection
     where rejection_reason is not null
 )
 

@@ -13,6 +13,8 @@ renamed as (
         cast(_yyymm as integer) as roc_yyymm,
         cast(households as bigint) as households,
         cast(population as bigint) as pop_total,
+        cast(households_text as varchar) as households_text,
+        cast(population_text as varchar) as pop_total_text,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic
