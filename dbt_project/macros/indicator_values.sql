@@ -30,6 +30,18 @@
     {%- endfor %}
 {%- endmacro %}
 
+{# A domain's values as DGBAS publishes them (the county indicator export), from
+   int_dgbas__catalogue_values; `source_priority` adds that column (1 = DGBAS's own series) for
+   models that extend a DGBAS series from another source. #}
+{% macro dgbas_published_rows(relation, domain, source_priority=none) -%}
+    select
+        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        value, is_synthetic, source_id, quality_flag
+        {%- if source_priority is not none %}, {{ source_priority }} as source_priority{% endif %}
+    from {{ relation }}
+    where domain = '{{ domain }}' and catalogue_source_id = 'dgbas_county_indicators'
+{%- endmacro %}
+
 {# Keep one row per key: the lowest source_priority wins (DGBAS's series over the MOL yearbook
    tables that extend it), then the source id, so reruns pick the same row. #}
 {% macro first_by_priority(relation) -%}

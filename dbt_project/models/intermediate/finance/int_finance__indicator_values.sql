@@ -21,11 +21,7 @@ denominators as (
 ),
 
 dgbas_published as (
-    select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, quality_flag
-    from dgbas
-    where domain = 'finance' and catalogue_source_id = 'dgbas_county_indicators'
+    {{ dgbas_published_rows('dgbas', 'finance') }}
 ),
 
 dgbas_inputs as (

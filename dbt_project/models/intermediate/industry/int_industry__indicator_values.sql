@@ -15,11 +15,7 @@ catalogue as (
 ),
 
 dgbas_published as (
-    select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, quality_flag
-    from dgbas
-    where domain = 'industry' and catalogue_source_id = 'dgbas_county_indicators'
+    {{ dgbas_published_rows('dgbas', 'industry') }}
 ),
 
 -- The export gives the labour survey's shares for 臺灣地區 but no 總計 (金門 and 連江 have their

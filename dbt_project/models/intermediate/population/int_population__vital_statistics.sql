@@ -8,12 +8,8 @@ dgbas as (
 ),
 
 dgbas_published as (
-    select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, quality_flag
-    from dgbas
-    where domain = 'population' and catalogue_source_id = 'dgbas_county_indicators'
-        and indicator_code in ('births', 'deaths', 'net_migration_rate')
+    select * from ({{ dgbas_published_rows('dgbas', 'population') }}) as population_values
+    where indicator_code in ('births', 'deaths', 'net_migration_rate')
 )
 
 select * from dgbas_published

@@ -7,11 +7,7 @@ dgbas as (
 ),
 
 dgbas_published as (
-    select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, quality_flag
-    from dgbas
-    where domain = 'tourism' and catalogue_source_id = 'dgbas_county_indicators'
+    {{ dgbas_published_rows('dgbas', 'tourism') }}
 )
 
 select * from dgbas_published

@@ -11,11 +11,7 @@ mol_wide as (
 ),
 
 dgbas_published as (
-    select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, quality_flag, 1 as source_priority
-    from dgbas
-    where domain = 'town' and catalogue_source_id = 'dgbas_county_indicators'
+    {{ dgbas_published_rows('dgbas', 'town', source_priority=1) }}
 ),
 
 mol_published as (
