@@ -18,6 +18,11 @@ from sources.settings import SNAPSHOT_DIR
 
 OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條款第1版)"
 
+# What a source's numbers are, for auditors (marts.dim_source): the publisher's own file; a
+# third party's table of official numbers (replaced when the official file arrives); figures
+# typed from a printed or PDF table; or a fixture built in the publisher's format.
+SOURCE_KINDS = ("publisher_file", "mirror_table", "transcription", "synthetic")
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -39,6 +44,7 @@ class Source:
     encoding: str
     cadence: str
     snapshots: tuple[Snapshot, ...] = ()
+    kind: str = "publisher_file"  # one of SOURCE_KINDS
     licence: str = OGDL
     attribution: str = ""  # 「資料來源：<機關>」 as the licence asks
     notes: str = ""
@@ -46,6 +52,8 @@ class Source:
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):
             raise ValueError(f"source id must be snake_case: {self.id!r}")
+        if self.kind not in SOURCE_KINDS:
+            raise ValueError(f"source {self.id}: kind {self.kind!r} is not one of {SOURCE_KINDS}")
 
     @property
     def base_url_env(self) -> str:

@@ -34,6 +34,7 @@ TAX_REVENUE = Source(
     encoding="utf-8",
     cadence="yearly",
     attribution="資料來源：財政部",
+    kind="synthetic",
     snapshots=(
         Snapshot(
             "mof_tax_revenue_by_county_102-103_SYNTHETIC.csv",

@@ -60,6 +60,7 @@ COUNTY_POPULATION_BY_SEX = Source(
     encoding="utf-8",
     cadence="monthly",
     attribution="資料來源：內政部統計處",
+    kind="transcription",
     snapshots=(Snapshot("county_population_by_sex_201803_table1.csv", {"yyymm": "10703"}),),
     notes="Transcription of the published table; subtotal rows 總計/臺灣省/福建省.",
 )
@@ -88,6 +89,7 @@ HOUSEHOLD_REGISTRATION_API = Source(
     encoding="utf-8",
     cadence="monthly",
     attribution="資料來源：內政部戶政司",
+    kind="synthetic",
     snapshots=(
         Snapshot("ODRP019_11509_page1.json", {"yyymm": "11509", "page": "1"}, synthetic=True),
         Snapshot("ODRP019_11509_page2.json", {"yyymm": "11509", "page": "2"}, synthetic=True),

@@ -18,7 +18,7 @@ PX_DIR = ROOT / "sources" / "snapshots" / COUNTY_INDICATORS.id
 
 COLUMNS = [
     "indicator_code", "domain", "name_zh", "name_en", "unit", "definition", "source_id",
-    "frequency", "lowest_region_level", "additive", "dgbas_indicator_zh",
+    "frequency", "lowest_region_level", "additive", "dgbas_indicator_zh", "higher_is",
 ]  # fmt: skip
 DOMAINS = {
     "population",
@@ -155,6 +155,7 @@ def test_enumerated_columns_hold_allowed_values(catalogue):
         "frequency": {"year", "quarter", "month"},
         "lowest_region_level": {"nation", "county", "township", "village"},
         "additive": {"true", "false"},
+        "higher_is": {"better", "worse", "neutral"},
     }
     for row in catalogue:
         for column, values in allowed.items():

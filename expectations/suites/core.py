@@ -57,7 +57,7 @@ def _indicator_expectations():
         gxe.ExpectColumnDistinctValuesToEqualSet(column="domain", value_set=DOMAINS),
         *[gxe.ExpectColumnValuesToNotBeNull(column=c)
           for c in ["indicator_code", "name_zh", "name_en", "unit", "frequency", "additive",
-                    "is_available"]],
+                    "higher_is", "is_available"]],
     ]
 
 

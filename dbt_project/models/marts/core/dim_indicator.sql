@@ -24,6 +24,7 @@ final as (
         cast(catalogue.frequency as varchar) as frequency,
         cast(catalogue.lowest_region_level as varchar) as lowest_region_level,
         cast(catalogue.additive as boolean) as additive,
+        cast(catalogue.higher_is as varchar) as higher_is,
         available.indicator_code is not null as is_available
     from catalogue
     left join available on catalogue.indicator_code = available.indicator_code
