@@ -101,15 +101,43 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
                 "select mart, row_count from meta.publication order by mart"
             ).fetchall():
                 lines.append(f"  marts.{mart}: {rows:,} rows")
-            lines.append("indicators available, by domain:")
-            for domain, available, defined in con.execute(
-                "select domain, count(*) filter (where is_available), count(*)"
-                " from marts.dim_indicator group by domain order by domain"
-            ).fetchall():
-                lines.append(f"  {domain:<11} {available:>3} of {defined:>3}")
+            lines += coverage_lines(con)
     lines.append(f"parquet export: {published.parent / 'parquet' / 'current'}")
     lines.append(f"quality report: {quality_dir(result.run_id) / 'report.json'}")
     lines.append(f"data docs: {data_docs_index()}")
+    return lines
+
+
+LEVELS = ("nation", "county", "township", "village")
+
+
+def coverage_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Indicators with real (non-synthetic) values per domain and region level, the catalogue
+    size and the newest real period of each domain, from the published marts."""
+    catalogued = dict(con.execute(
+        "select domain, count(*) from marts.dim_indicator group by domain"
+    ).fetchall())
+    reached: dict[tuple[str, str], int] = {}
+    newest: dict[str, object] = {}
+    for domain, level, indicators, last_period in con.execute(
+        """
+        select i.domain, r.region_level, count(distinct v.indicator_code), max(v.period)
+        from marts.fct_indicator_value as v
+        inner join marts.dim_indicator as i on i.indicator_code = v.indicator_code
+        inner join marts.dim_region as r on r.region_code = v.region_code
+        where not v.is_synthetic and v.scenario is null
+        group by all
+        """
+    ).fetchall():
+        reached[domain, level] = indicators
+        newest[domain] = max(last_period, newest.get(domain, last_period))
+    lines = ["indicators with real values, by domain and region level:",
+             f"  {'domain':<11} {'catalogued':>10} " + " ".join(f"{x:>8}" for x in LEVELS)
+             + "  newest real period"]
+    for domain in sorted(catalogued):
+        counts = " ".join(f"{reached.get((domain, level), 0):>8}" for level in LEVELS)
+        lines.append(f"  {domain:<11} {catalogued[domain]:>10} {counts}  "
+                     f"{newest.get(domain, '-')}")
     return lines
 
 

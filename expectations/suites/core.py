@@ -91,3 +91,26 @@ INDICATOR_VALUES = MartGate(
 INDICATORS = MartGate(mart="dim_indicator", key=("indicator_code",),
                       expectations=_indicator_expectations)
 REGIONS = MartGate(mart="dim_region", key=("region_code",), expectations=_region_expectations)
+
+
+def _source_expectations():
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="attribution"),
+        gxe.ExpectColumnValuesToBeBetween(column="first_year", min_value=1900),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="last_year", column_B="first_year", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        # a synthetic source yields synthetic values only, and only it may
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="synthetic_value_rows", column_B="value_rows",
+            row_condition='kind=="synthetic"', condition_parser="pandas",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="synthetic_value_rows", min_value=0, max_value=0,
+            row_condition='synthetic_snapshot_files==0', condition_parser="pandas",
+        ),
+    ]
+
+
+SOURCES = MartGate(mart="dim_source", key=("source_id",), expectations=_source_expectations)
