@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# One Dagster instance for `make run` and `make ui`: the UI shows the runs, materialisations
+# and check results of the command-line runs.
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup run test ui docs lint bench clean
@@ -16,14 +19,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
-	$(BIN)/python -m orchestration.cli run
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
 test: setup  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 ui: setup  ## the Dagster UI on the same code location
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -m orchestration.definitions
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m orchestration.definitions
 
 docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target
 	$(BIN)/python -m orchestration.cli docs

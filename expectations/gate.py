@@ -14,6 +14,7 @@ from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from sources import settings
+from sources.jsonsafe import json_safe
 
 DATASOURCE = "tw_resas_marts"
 
@@ -35,6 +36,18 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int | None
     unexpected_sample: list = field(default_factory=list)
+    rule: str = ""  # the expectation with its bounds or condition, as a person reads it
+
+
+def describe_rule(expectation_type: str, kwargs: dict) -> str:
+    """'expect_column_values_to_be_between(column=value, min_value=0, max_value=100,
+    row_condition=indicator_code=="x")': the rule, its bounds and its condition."""
+    shown = {k: v for k, v in kwargs.items() if k not in _NOT_RULE and v is not None}
+    return f"{expectation_type}({', '.join(f'{k}={v}' for k, v in shown.items())})"
+
+
+_NOT_RULE = {"batch_id", "result_format", "include_config", "catch_exceptions", "meta",
+             "condition_parser"}
 
 
 @dataclass
@@ -50,9 +63,11 @@ class GateResult:
         return [o for o in self.outcomes if not o.success]
 
     def describe_failures(self) -> str:
+        """Every failed rule in full, with its failing rows (by primary key) and values."""
         return "; ".join(
-            f"{o.expectation}({o.column or ''}) failed on {o.unexpected_count} rows,"
-            f" e.g. {o.unexpected_sample[:3]}"
+            f"{o.rule} failed"
+            + (f" on {o.unexpected_count} rows, e.g. {o.unexpected_sample[:3]}"
+               if o.unexpected_count is not None else "")
             for o in self.failures
         )
 
@@ -98,11 +113,12 @@ def validate_mart(
                     column=config.kwargs.get("column"),
                     success=bool(r.success),
                     unexpected_count=r.result.get("unexpected_count"),
-                    unexpected_sample=list(
+                    unexpected_sample=json_safe(list(
                         r.result.get("partial_unexpected_index_list")
                         or r.result.get("partial_unexpected_list")
                         or []
-                    ),
+                    )),
+                    rule=describe_rule(config.type, dict(config.kwargs)),
                 )
             )
     return GateResult(

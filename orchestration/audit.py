@@ -7,22 +7,32 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir
+from sources.jsonsafe import json_safe
+from sources.landing import LandingZone
 
 
 def raw_files_used() -> dict[str, list[str]]:
-    """source id -> sha256 of every landed file whose rows are in the raw tables."""
+    """source id -> sha256 of every landed file whose rows are in the raw tables.
+
+    Raw tables carry the file's sha256 as `_raw_sha256` (with `_source_id`) or, for a loader
+    that keeps a table of files (實價登錄's `lvr_land_files`), as `raw_sha256`; the landing
+    manifest names the source of a sha256 that has no `_source_id` beside it."""
     used: dict[str, set[str]] = {}
+    source_of = {row["sha256"]: row["source_id"] for row in LandingZone().manifest()
+                 if row.get("sha256")}
     with connect_work_db(read_only=True) as con:
-        tables = con.execute(
-            "select table_name from information_schema.columns"
-            " where table_schema = ? and column_name = '_raw_sha256'",
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = ? and column_name in ('_raw_sha256', 'raw_sha256')",
             [RAW_SCHEMA],
         ).fetchall()
-        for (table,) in tables:
-            rows = con.execute(
-                f'select distinct _source_id, _raw_sha256 from {RAW_SCHEMA}."{table}"'
-            ).fetchall()
-            for source_id, sha in rows:
+        for table, column in columns:
+            if column == "_raw_sha256":
+                query = f'select distinct _source_id, _raw_sha256 from {RAW_SCHEMA}."{table}"'
+            else:
+                query = f'select distinct null, raw_sha256 from {RAW_SCHEMA}."{table}"'
+            for source_id, sha in con.execute(query).fetchall():
+                source_id = source_id or source_of.get(sha, f"unknown (raw.{table})")
                 used.setdefault(source_id, set()).add(sha)
     return {source: sorted(shas) for source, shas in sorted(used.items())}
 
@@ -55,5 +65,5 @@ def write_run_report(run_id: str, *, published: list | None, refusal: str | None
         "raw_files": raw_files_used(),
     }
     path = folder / "report.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    path.write_text(json.dumps(json_safe(report), ensure_ascii=False, indent=1, allow_nan=False))
     return path

@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from sources import settings
 from sources.catalog import Source
+from sources.jsonsafe import json_safe
 from sources.landing import Landed
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -46,8 +47,8 @@ def write_gate_report(run_id: str, result) -> Path:
     folder = quality_dir(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.mart}.json"
-    path.write_text(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1,
-                               default=str))
+    path.write_text(json.dumps(json_safe(dataclasses.asdict(result)), ensure_ascii=False,
+                               indent=1, allow_nan=False))
     return path
 
 
@@ -225,6 +226,21 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         return dg.MaterializeResult(metadata=write_raw_table(source, frame, landed))
 
     return _raw_asset
+
+
+def mart_descriptions(manifest_path: Path) -> dict[str, dict]:
+    """mart -> {"description": ..., "columns": {column: description}} from the dbt manifest, so
+    the published file and the Parquet manifest carry the dbt documentation."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return {
+        node["name"]: {
+            "description": node.get("description") or "",
+            "columns": {name: column.get("description") or ""
+                        for name, column in node.get("columns", {}).items()},
+        }
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
 
 
 def dbt_manifest_is_stale() -> bool:

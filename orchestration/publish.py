@@ -7,6 +7,7 @@ it opened.
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -57,10 +58,19 @@ def content_hash_sql(table: str) -> str:
     )
 
 
+def sql_literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no bound parameters): quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def publish_marts(
-    work_db: Path, published_db: Path, marts: list[str], run_id: str
+    work_db: Path, published_db: Path, marts: list[str], run_id: str,
+    descriptions: dict[str, dict] | None = None,
 ) -> list[PublishedMart]:
-    """Copy `marts` from the working database into a fresh file, then rename it into place."""
+    """Copy `marts` from the working database into a fresh file, then rename it into place.
+    `descriptions` (mart -> description and column descriptions, from dbt) become table and
+    column comments, which BI tools show."""
+    descriptions = descriptions or {}
     published_db.parent.mkdir(parents=True, exist_ok=True)
     staging_file = published_db.parent / f".{published_db.stem}.{uuid.uuid4().hex}.duckdb"
     published: list[PublishedMart] = []
@@ -78,6 +88,7 @@ def publish_marts(
                     con.execute(
                         f"create table {table} as select * from work.{PUBLISHED_SCHEMA}.{mart}"
                     )
+                    _comment(con, table, descriptions.get(mart, {}))
                     rows = con.execute(f"select count(*) from {table}").fetchone()[0]
                     digest = con.execute(content_hash_sql(table)).fetchone()[0]
                     published.append(PublishedMart(mart, rows, digest))
@@ -94,7 +105,7 @@ def publish_marts(
                 )
                 con.execute("checkpoint")
                 parquet_version = _export_parquet(con, published_db.parent / "parquet", published,
-                                                  run_id, published_at)
+                                                  run_id, published_at, descriptions)
             _fsync(staging_file)
             # Test-only hook (tests/faults): hold the finished file here so that a test can
             # SIGKILL the process inside the publication window. Unset in production.
@@ -132,8 +143,27 @@ def repair_parquet_current(published_db: Path) -> Path | None:
     return None
 
 
+def _comment(con, table: str, description: dict) -> None:
+    if description.get("description"):
+        con.execute(f"comment on table {table} is {sql_literal(description['description'])}")
+    columns = {name for (name,) in con.execute(
+        "select column_name from information_schema.columns"
+        " where table_schema || '.' || table_name = ?", [table]).fetchall()}
+    for column, text in description.get("columns", {}).items():
+        if text and column in columns:
+            con.execute(f'comment on column {table}."{column}" is {sql_literal(text)}')
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id: str,
-                    published_at: datetime) -> Path:
+                    published_at: datetime, descriptions: dict[str, dict]) -> Path:
     """Every mart as Parquet, with a manifest, for tools that cannot read DuckDB. Written to a
     new version folder; `current` is repointed only after the DuckDB file is swapped in."""
     version = parquet_root / published_at.strftime("%Y%m%dT%H%M%S%fZ")
@@ -147,11 +177,15 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
             " where table_schema = ? and table_name = ? order by ordinal_position",
             [PUBLISHED_SCHEMA, mart.name],
         ).fetchall()
+        columns = descriptions.get(mart.name, {}).get("columns", {})
         manifest["marts"][mart.name] = {
             "file": path.name,
+            "sha256": _sha256(path),
             "rows": mart.rows,
             "content_hash": mart.content_hash,
-            "schema": [{"name": name, "type": kind} for name, kind in schema],
+            "description": descriptions.get(mart.name, {}).get("description", ""),
+            "schema": [{"name": name, "type": kind, "description": columns.get(name, "")}
+                       for name, kind in schema],
         }
     (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return version

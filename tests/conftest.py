@@ -1,12 +1,44 @@
 """Shared fixtures. Every test writes under its own TWRESAS_HOME, never into the checkout."""
 
+import json
 import os
 from pathlib import Path
 
 import duckdb
+import jsonschema
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REPORT_SCHEMA = json.loads((PROJECT_ROOT / "orchestration" / "report.schema.json").read_text())
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"not strict JSON: {name}")
+
+
+def load_strict_json(path: Path) -> dict:
+    """json.loads refusing NaN, Infinity and -Infinity (RFC 8259 has none of them)."""
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+
+
+def validate_quality_report(path: Path) -> dict:
+    """A run's report.json as an auditor's tool reads it: strict JSON, valid against the schema."""
+    report = load_strict_json(path)
+    jsonschema.Draft202012Validator(
+        REPORT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(report)
+    return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_quality_report_is_valid(tmp_path_factory):
+    """After the session: every report.json any test produced is strict and schema-valid."""
+    yield
+    for path in sorted(tmp_path_factory.getbasetemp().rglob("quality/*/report.json")):
+        try:
+            validate_quality_report(path)
+        except (ValueError, jsonschema.ValidationError) as exc:
+            pytest.fail(f"invalid quality report {path}: {str(exc).splitlines()[0]}")
 
 
 @pytest.fixture
@@ -32,12 +64,14 @@ def pipeline_home(tmp_path_factory) -> Path:
     from orchestration.cli import run_all
 
     home = tmp_path_factory.mktemp("pipeline")
-    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE")
+    (home / "dagster_home").mkdir()
+    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE", "DAGSTER_HOME")
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update(
         TWRESAS_HOME=str(home),
         TWRESAS_GX_ROOT=str(home / "expectations"),
         TWRESAS_SOURCE_MODE="snapshot",
+        DAGSTER_HOME=str(home / "dagster_home"),  # as `make run` does: the UI's instance
     )
     try:
         result = run_all()

@@ -6,7 +6,13 @@ import dagster as dg
 
 from expectations.suites import all_gates
 from orchestration.audit import write_run_report
-from orchestration.lib import PARTITIONED_TAG, published_db_path, work_db_path
+from orchestration.lib import (
+    DBT_PROJECT,
+    PARTITIONED_TAG,
+    mart_descriptions,
+    published_db_path,
+    work_db_path,
+)
 from orchestration.publish import publish_marts
 
 GATED_MARTS = list(all_gates())
@@ -20,7 +26,8 @@ GATED_MARTS = list(all_gates())
     description="warehouse/tw_resas.duckdb: the gated marts, swapped in atomically for BI tools.",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    marts = publish_marts(work_db_path(), published_db_path(), GATED_MARTS, context.run.run_id)
+    marts = publish_marts(work_db_path(), published_db_path(), GATED_MARTS, context.run.run_id,
+                          descriptions=mart_descriptions(DBT_PROJECT.manifest_path))
     report = write_run_report(context.run.run_id, published=marts, refusal=None)
     return dg.MaterializeResult(
         metadata={

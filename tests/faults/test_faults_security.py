@@ -37,6 +37,8 @@ REVIEWED = {
     ("orchestration/publish.py", "mart.name"): "mart names from expectations/suites",
     ("orchestration/publish.py", "work_db"): "path from settings (TWRESAS_HOME)",
     ("orchestration/publish.py", "path"): "path from settings (TWRESAS_HOME)",
+    ("orchestration/publish.py", "column"): "a mart column (information_schema) that dbt "
+                                            "documents",
     ("sources/real_estate.py", "', '.join(columns)"): "column definitions quoted by _ident",
     ("sources/real_estate.py", "target"): "column list quoted by _ident",
     ("sources/real_estate.py", "select"): "positional column names c0..cN made in code",
@@ -44,7 +46,7 @@ REVIEWED = {
     ("sources/real_estate.py", "last"): "positional column name made in code",
 }
 # Calls whose result may be interpolated: identifier quoting and SQL built by reviewed code.
-SAFE_CALLS = {"_ident", "content_hash_sql"}
+SAFE_CALLS = {"_ident", "content_hash_sql", "sql_literal"}
 # Inside a quoted SQL literal ('...{x}...') no value from data may appear, reviewed:
 REVIEWED_LITERALS = {
     ("orchestration/publish.py", "work_db"): "path from settings (TWRESAS_HOME)",

@@ -84,3 +84,21 @@ def test_every_cadence_has_a_schedule_in_taipei_time(definitions):
     assert "county_indicators_yearly_schedule" in schedules
     assert "household_registration_monthly_schedule" in schedules
     assert all(s.execution_timezone == "Asia/Taipei" for s in schedules.values())
+
+
+@pytest.mark.pipeline
+def test_a_command_line_run_is_recorded_in_the_instance_the_ui_reads(pipeline_home):
+    """`make run` and `make ui` share DAGSTER_HOME: the UI lists the run, the materialisations
+    and the check results of a command-line run."""
+    with dg.DagsterInstance.from_ref(
+        dg.InstanceRef.from_dir(str(pipeline_home / "dagster_home"))
+    ) as instance:
+        assert "warehouse" in {run.job_name for run in instance.get_runs()}
+        published = instance.get_latest_materialization_event(
+            dg.AssetKey(["published", "tw_resas"])
+        )
+        assert published is not None
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(dg.AssetKey(["marts", "dim_region"]), "gx_dim_region")]
+        )
+        assert checks, "the GX gate's result is not in the instance"

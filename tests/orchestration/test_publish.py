@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 import duckdb
@@ -40,3 +41,26 @@ def test_parquet_current_lagging_behind_the_duckdb_file_is_repointed(tmp_path):
 
 def test_nothing_to_repair_before_the_first_publication(tmp_path):
     assert repair_parquet_current(tmp_path / "warehouse" / "tw_resas.duckdb") is None
+
+
+def test_published_tables_carry_the_dbt_descriptions_as_comments(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_x as select 1 as id, 'a' as name")
+    descriptions = {"fct_x": {"description": "The x's table, O'Brien's", "columns": {
+        "id": "Primary key", "name": "Name; it's zh", "gone": "a column the mart lacks"}}}
+    published = tmp_path / "out" / "tw.duckdb"
+    publish_marts(work, published, ["fct_x"], "run-1", descriptions=descriptions)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select comment from duckdb_tables() where table_name = 'fct_x'"
+                           ).fetchone() == ("The x's table, O'Brien's",)
+        assert dict(con.execute(
+            "select column_name, comment from duckdb_columns() where table_name = 'fct_x'"
+        ).fetchall()) == {"id": "Primary key", "name": "Name; it's zh"}
+    manifest = json.loads((tmp_path / "out" / "parquet" / "current" / "manifest.json").read_text())
+    entry = manifest["marts"]["fct_x"]
+    assert entry["description"] == "The x's table, O'Brien's"
+    assert entry["schema"][1] == {"name": "name", "type": "VARCHAR", "description": "Name; it's zh"}
+    parquet = tmp_path / "out" / "parquet" / "current" / "fct_x.parquet"
+    assert entry["sha256"] == hashlib.sha256(parquet.read_bytes()).hexdigest()
