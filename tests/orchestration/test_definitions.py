@@ -87,12 +87,12 @@ def test_every_cadence_has_a_schedule_in_taipei_time(definitions):
 
 
 @pytest.mark.pipeline
-def test_a_command_line_run_is_recorded_in_the_instance_the_ui_reads(pipeline_home):
+def test_a_command_line_run_is_recorded_in_the_instance_the_ui_reads(pipeline_home,
+                                                                      monkeypatch):
     """`make run` and `make ui` share DAGSTER_HOME: the UI lists the run, the materialisations
     and the check results of a command-line run."""
-    with dg.DagsterInstance.from_ref(
-        dg.InstanceRef.from_dir(str(pipeline_home / "dagster_home"))
-    ) as instance:
+    monkeypatch.setenv("DAGSTER_HOME", str(pipeline_home / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
         assert "warehouse" in {run.job_name for run in instance.get_runs()}
         published = instance.get_latest_materialization_event(
             dg.AssetKey(["published", "tw_resas"])
