@@ -35,7 +35,8 @@ MIRROR = "https://raw.githubusercontent.com"
 TOWNSHIP_PANEL = Source(
     id="township_panel_mirror",
     publisher="內政部戶政司 (ODRP019, ODRP055, ODRP031), tabulated by a third party",
-    dataset="鄉鎮市區 年底人口, 面積, 出生數, 死亡數, 戶數, 年齡組人口 2020-2024 (panel_town, panel_county)",
+    dataset="鄉鎮市區 年底人口, 面積, 出生數, 死亡數, 戶數, 年齡組人口 2020-2024 "
+    "(panel_town, panel_county)",
     base_url=MIRROR,
     path="/donydony228/insurance-loc/0e2b67b0/data/panel/{level}.csv",
     format="csv",
