@@ -66,7 +66,12 @@ matched as (
 ),
 
 keyed as (
-    select *, coalesce(region_code, published_region) as cell_key from matched
+    select
+        *,
+        -- a coded row under another township's name is not a copy of that township's row
+        coalesce(region_code, published_region) || coalesce('|' || named_region_code, '')
+            as cell_key
+    from matched
 ),
 
 copies as (
