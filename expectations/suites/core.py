@@ -4,7 +4,7 @@ import great_expectations.expectations as gxe
 
 from expectations.suites import MartGate
 
-GRAINS = ["year", "quarter", "month"]
+GRAINS = ["year", "quarter", "month", "twelve_months"]
 SCENARIOS = ["high", "medium", "low"]
 DOMAINS = ["population", "economy", "industry", "enterprise", "tourism", "town", "welfare",
            "finance"]

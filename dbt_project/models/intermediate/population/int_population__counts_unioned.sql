@@ -20,6 +20,15 @@ villages as (
     where rejection_reason is null
 ),
 
+{# in the column order of every branch of `unioned` (positional) #}
+{% set township_stock_codes = ['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
+                               'pop_65plus', 'households', 'area_km2', 'pop_40_64'] %}
+township_mirror_cells as (
+    select * from {{ ref('int_township__cells_checked') }}
+    where rejection_reason is null and region_level = 'township'
+        and indicator_code in ('{{ township_stock_codes | join("', '") }}')
+),
+
 registration_api as (
     select * from {{ ref('stg_moi__household_registration') }}
 ),
@@ -33,51 +42,48 @@ dgbas as (
     select * from {{ ref('int_dgbas__catalogue_values') }}
 ),
 
-township_rows as (
+-- township stocks, long: the density files (year end) and the township mirror tables (year
+-- end 2020-2025, month 2026-06)
+township_cells as (
     select
-        region_code,
-        substr(region_code, 1, 5) as county_code,
-        {{ year_start('year') }} as period,
-        pop_total,
-        area_km2,
-        source_id,
-        is_synthetic
+        region_code, {{ year_start('year') }} as period, 'year' as grain, source_id,
+        is_synthetic, 'pop_total' as indicator_code, cast(pop_total as double) as value
     from townships
+    union all
+    select
+        region_code, {{ year_start('year') }}, 'year', source_id, is_synthetic, 'area_km2',
+        area_km2
+    from townships
+    where area_km2 is not null
+    union all
+    select region_code, period, grain, source_id, is_synthetic, indicator_code, value
+    from township_mirror_cells
 ),
 
 township_level as (
     select
-        region_code, 'township' as region_level, period, 'year' as grain,
-        cast(null as varchar) as scenario, source_id, 1 as source_priority, is_synthetic,
-        pop_total, cast(null as bigint) as pop_male, cast(null as bigint) as pop_female,
-        cast(null as bigint) as pop_0_14, cast(null as bigint) as pop_15_64,
-        cast(null as bigint) as pop_65plus, cast(null as bigint) as households, area_km2
-    from township_rows
+        region_code, 'township' as region_level, period, grain,
+        cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        bool_or(is_synthetic) as is_synthetic,
+        {{ pivot_indicators(township_stock_codes) }}
+    from township_cells
+    group by region_code, period, grain, source_id
+),
+
+-- county and nation sums where no published figure exists (they lose to one that does);
+-- only complete sums: every township of the county (or nation) has the value
+township_sums as (
+    {{ complete_township_sums('township_cells', ['indicator_code']) }}
 ),
 
 township_aggregates as (
     select
-        county_code as region_code, 'county' as region_level, period, 'year' as grain,
-        cast(null as varchar) as scenario, source_id, 2 as source_priority,
+        region_code, case when region_code = 'TW' then 'nation' else 'county' end as region_level,
+        period, grain, cast(null as varchar) as scenario, source_id, 2 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
-        sum(pop_total) as pop_total, cast(null as bigint) as pop_male,
-        cast(null as bigint) as pop_female, cast(null as bigint) as pop_0_14,
-        cast(null as bigint) as pop_15_64, cast(null as bigint) as pop_65plus,
-        cast(null as bigint) as households,
-        -- summed as decimals: a sum of doubles depends on the (parallel) order of the rows, so
-        -- two runs on the same inputs published densities differing in the last bit
-        cast(sum(cast(area_km2 as decimal(18, 4))) as double) as area_km2
-    from township_rows
-    group by county_code, period, source_id
-    union all
-    select
-        'TW' as region_code, 'nation' as region_level, period, 'year' as grain,
-        cast(null as varchar) as scenario, source_id, 2 as source_priority,
-        bool_or(is_synthetic) as is_synthetic,
-        sum(pop_total), null, null, null, null, null, null,
-        cast(sum(cast(area_km2 as decimal(18, 4))) as double)
-    from township_rows
-    group by period, source_id
+        {{ pivot_indicators(township_stock_codes) }}
+    from township_sums
+    group by region_code, period, grain, source_id
 ),
 
 county_table_level as (
@@ -86,7 +92,8 @@ county_table_level as (
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id,
         1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
-        null, null, null, null, cast(null as double) as area_km2
+        null, null, null, null, cast(null as double) as area_km2,
+        cast(null as double) as pop_40_64
     from county_table
 ),
 
@@ -96,14 +103,15 @@ village_level as (
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
         is_synthetic, pop_total, null, null, null, null, null, households,
-        cast(null as double) as area_km2
+        cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
     union all
     select
         village_code, 'village',
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }},
         'month', cast(null as varchar), source_id, 1, is_synthetic,
-        pop_total, pop_male, pop_female, null, null, null, households, cast(null as double)
+        pop_total, pop_male, pop_female, null, null, null, households, cast(null as double),
+        cast(null as double)
     from registration_api
 ),
 
@@ -130,7 +138,8 @@ projection_level as (
         'TW' as region_code, 'nation' as region_level, {{ year_start('year') }} as period,
         'year' as grain, scenario, source_id, 1 as source_priority, is_synthetic,
         pop_total, pop_male, pop_female, pop_0_14, pop_15_64, pop_65plus,
-        cast(null as bigint) as households, cast(null as double) as area_km2
+        cast(null as bigint) as households, cast(null as double) as area_km2,
+        cast(null as double) as pop_40_64
     from projection_by_year
 ),
 
@@ -142,7 +151,8 @@ dgbas_level as (
         source_id, case when region_level = 'nation' then 3 else 1 end as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
-                             'pop_65plus', 'households', 'area_km2']) }}
+                             'pop_65plus', 'households', 'area_km2']) }},
+        cast(null as double) as pop_40_64
     from dgbas
     where indicator_code in ('pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
                              'pop_65plus', 'households', 'area_km2')

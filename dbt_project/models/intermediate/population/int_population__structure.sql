@@ -56,6 +56,7 @@ derived as (
         with_nation.pop_0_14,
         with_nation.pop_15_64,
         with_nation.pop_65plus,
+        with_nation.pop_40_64,
         with_nation.households,
         with_nation.area_km2,
         100 * {{ safe_divide('with_nation.pop_male', 'with_nation.pop_female') }} as sex_ratio,
@@ -68,6 +69,10 @@ derived as (
         100 * {{ safe_divide('with_nation.pop_0_14', 'with_nation.pop_total') }} as pop_0_14_share,
         100 * {{ safe_divide('with_nation.pop_15_64', 'with_nation.pop_total') }} as pop_15_64_share,
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_total') }} as pop_65plus_share,
+        100 * {{ safe_divide('with_nation.pop_40_64', 'with_nation.pop_total') }} as pop_40_64_share,
+        -- 扶幼比: persons aged 0-14 per 100 of working age
+        100 * {{ safe_divide('with_nation.pop_0_14', 'with_nation.pop_15_64') }}
+            as child_dependency_ratio,
         -- 老化指數: persons aged 65+ per 100 aged 0-14
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_0_14') }} as aging_index,
         -- 扶養比: dependants (0-14 and 65+) per 100 of working age
