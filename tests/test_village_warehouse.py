@@ -166,10 +166,17 @@ def test_indigenous_population_and_share(published):
     assert ((share - 100 * count / pop).dropna().abs() < 1e-9).all()
 
 
-def test_clean_village_files_quarantine_nothing(published):
+def test_only_the_density_without_an_area_is_quarantined(published, segis_ratios):
     rows = published.execute(
-        "select source_id, reason from marts.fct_quarantined_row where source_id in"
+        "select source_id, record, reason from marts.fct_quarantined_row where source_id in"
         " ('segis_village_population', 'segis_village_age', 'segis_village_indigenous',"
         "  'moi_village_education')"
     ).fetchall()
-    assert rows == []
+    no_area = segis_ratios[(segis_ratios["p_den"] == 0) & (segis_ratios["p_cnt"] > 0)]
+    assert len(rows) == len(no_area) == 1
+    (source_id, record, reason), code = rows[0], no_area.index[0]
+    assert source_id == "segis_village_population" and code in record
+    assert reason.endswith("density not published")
+    density = village_values(published, "pop_density", SEGIS_MONTH, "segis_village_population")
+    assert code not in density.index and len(density) == 7_760
+    assert code in village_values(published, "pop_total", SEGIS_MONTH, "segis_village_population")

@@ -59,6 +59,10 @@ quarantined as (
     from segis_villages
     where rejection_reason is not null
     union all
+    select source_id, raw_sha256, record, density_rejection_reason as reason
+    from segis_villages
+    where rejection_reason is null and density_rejection_reason is not null
+    union all
     select source_id, raw_sha256, record, rejection_reason as reason
     from segis_age
     where rejection_reason is not null

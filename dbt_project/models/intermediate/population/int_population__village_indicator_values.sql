@@ -49,7 +49,7 @@ segis_values as (
         is_synthetic,
         pop_density as value
     from segis_villages
-    where pop_density is not null
+    where density_rejection_reason is null
     union all
     select
         'pop_indigenous', village_code,
