@@ -210,3 +210,71 @@ def decode_chinese(source: Source, raw: bytes) -> str:
             source.id, "body", f"cannot be decoded as a Chinese encoding (detected {detected})"
         )
     return str(best)
+
+
+# --- County labour panel 2019-2024 (a transcription) -------------------------------------
+
+LABOUR_PANEL = Source(
+    id="county_labour_panel",
+    publisher="行政院主計總處 (transcribed by beckyyts/taiwan-labor-market-analysis)",
+    dataset="縣市勞動市場面板 2019-2024: 受僱員工全年總薪資中位數, 勞動力參與率, 失業率, "
+    "大專及以上教育程度比率, 工業就業者比率",
+    base_url="https://raw.githubusercontent.com",
+    path="/beckyyts/taiwan-labor-market-analysis/{commit}/data/raw/taiwan_panel_2019_2024.csv",
+    format="csv",
+    encoding="utf-8",
+    cadence="yearly",
+    kind="transcription",
+    licence="no licence file; the figures are DGBAS open data (OGDL-TW v1.0)",
+    attribution="資料來源：行政院主計總處（工業及服務業受僱員工全年總薪資統計、人力資源調查、"
+    "縣市重要統計指標）",
+    snapshots=(
+        Snapshot("taiwan_panel_2019_2024.csv",
+                 {"commit": "48109ad83ef16c9c7e93cba40db4e5a841dcf163"}),
+    ),
+    notes="Hand-built: one row per county and year; wage_median_10k in 萬元 per year, empty for "
+    "金門縣 and 連江縣 (not surveyed); rates in %. DGBAS's own file wins where both give a value.",
+)
+
+# the columns read, as the panel names them; aging_idx, density and log_density are derived
+# by the transcriber from population counts the warehouse holds itself and are not read
+LABOUR_PANEL_MEASURES = ("wage_median_10k", "lfpr", "unemp_rate", "college_pct", "industry_pct")
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
+def parse_labour_panel(raw: bytes) -> pd.DataFrame:
+    """Long: county (as written), year, measure (the panel's column name), value (a plain
+    decimal, else null) and value_text, the cell as written (empty = not published; anything
+    else that is not a plain decimal, such as 'NaN' or '1e999', is quarantined in dbt)."""
+    source_id = LABOUR_PANEL.id
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(source_id, "body", f"not UTF-8 as published ({exc.reason})") from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise SourceError(source_id, "body", "empty CSV")
+    header = [name.strip() for name in rows[0]]
+    missing = [c for c in ("county", "year", *LABOUR_PANEL_MEASURES) if c not in header]
+    if missing:
+        raise SourceError(source_id, "body", f"missing column(s) {missing}; got {header}")
+    at = {name: header.index(name) for name in ("county", "year", *LABOUR_PANEL_MEASURES)}
+    records = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise SourceError(source_id, f"line {line_no}",
+                              f"{len(row)} fields where the header has {len(header)}")
+        year = row[at["year"]].strip()
+        if not re.fullmatch(r"(19|20)\d\d", year):
+            raise SourceError(source_id, f"line {line_no}", f"year {year!r} is not a year")
+        for measure in LABOUR_PANEL_MEASURES:
+            cell = row[at[measure]].strip()
+            value = float(cell) if _DECIMAL.fullmatch(cell) else None
+            records.append((row[at["county"]].strip(), int(year), measure, value, cell))
+    if not records:
+        raise SourceError(source_id, "body", "no data rows under the header")
+    return pd.DataFrame.from_records(
+        records, columns=["county", "year", "measure", "value", "value_text"]
+    )

@@ -244,3 +244,245 @@ def parse_count(value) -> int | None:
         return None
     text = str(value).translate(_FULL_WIDTH_DIGITS).replace(",", "").strip()
     return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+# --- Village (村里) depth: MOI education by village, SEGIS village statistics --------------
+
+VILLAGE_EDUCATION = Source(
+    id="moi_village_education",
+    publisher="內政部戶政司",
+    dataset="15歲以上人口教育程度 (村里, opendata{yyy}Y020)",
+    base_url="https://www.ris.gov.tw",
+    path="/rs-opendata/api/v1/datastore/opendata{yyy}Y020.csv",
+    format="csv",
+    encoding="utf-8",
+    cadence="yearly",
+    attribution="資料來源：內政部戶政司",
+    snapshots=(Snapshot("opendata109Y020.csv", {"yyy": "109"}),),
+    notes="Year-end stock by village: 15+ population by education level (畢業/肄業) and sex. "
+    "Two header rows (English codes, then Chinese); UTF-8 with BOM.",
+)
+
+_PSCDATA = "/ntupsc/pscdata/{commit}/data/{file}"
+_SEGIS_NOTES = (
+    "MOI 社會經濟資料服務平台 (SEGIS) village statistics as an R data file of the ntupsc/pscdata "
+    "package (numbers official, file theirs); 11-digit district_code stored as a float."
+)
+
+SEGIS_VILLAGE_POPULATION = Source(
+    id="segis_village_population",
+    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
+    dataset="村里戶數、人口數、性比例、人口密度 (110年6月)",
+    base_url="https://raw.githubusercontent.com",
+    path=_PSCDATA,
+    format="rda",
+    encoding="binary",
+    cadence="semiannual",
+    kind="mirror_table",
+    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
+    snapshots=(
+        Snapshot("pop_village_202106.rda", {
+            "commit": "cc4149c3ac40d3f7ca8e766162c7d23c45d03302", "file": "pop_village_202106.rda",
+        }),
+    ),
+    notes=_SEGIS_NOTES + " p_h_cnt (persons per household) is truncated to an integer by the "
+    "mirror and is not read.",
+)
+
+SEGIS_VILLAGE_AGE = Source(
+    id="segis_village_age",
+    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
+    dataset="村里五歲年齡組人口數按性別 (110年6月)",
+    base_url="https://raw.githubusercontent.com",
+    path=_PSCDATA,
+    format="rda",
+    encoding="binary",
+    cadence="semiannual",
+    kind="mirror_table",
+    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
+    snapshots=(
+        Snapshot("age_detail_village_202106.rda", {
+            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
+            "file": "age_detail_village_202106.rda",
+        }),
+    ),
+    notes=_SEGIS_NOTES + " Five-year bands 0-4 … 95-99 and 100+ (a100up_5) by sex.",
+)
+
+SEGIS_VILLAGE_INDIGENOUS = Source(
+    id="segis_village_indigenous",
+    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
+    dataset="村里原住民人口數 (110年6月)",
+    base_url="https://raw.githubusercontent.com",
+    path=_PSCDATA,
+    format="rda",
+    encoding="binary",
+    cadence="semiannual",
+    kind="mirror_table",
+    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
+    snapshots=(
+        Snapshot("abpop_village_202106.rda", {
+            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
+            "file": "abpop_village_202106.rda",
+        }),
+    ),
+    notes=_SEGIS_NOTES + " o_cnt = 原住民人口 (o1 平地, o2 山地).",
+)
+
+_VILLAGE_KEYS = ["district_code", "info_time", "countytown", "village"]
+_SEGIS_POPULATION_COUNTS = ["h_cnt", "p_cnt", "m_cnt", "f_cnt"]
+_SEGIS_INDIGENOUS_COUNTS = ["o_cnt", "o1_cnt", "o2_cnt"]
+# a0a4_m_cnt … a95a99_f_cnt, a100up_5_m_cnt: five-year bands by sex (the a0a5/a6a11/a12a17
+# school-age columns overlap them and are not read)
+_AGE_BAND_COLUMN = re.compile(r"a(\d+)(?:a(\d+)|up_5)_(m|f)_cnt")
+_AGE_BANDS = [(low, low + 4) for low in range(0, 100, 5)] + [(100, None)]
+
+
+def parse_education_by_village(raw: bytes) -> pd.DataFrame:
+    """One row per village and cell: district_code, site_id, village, statistic_yyy (ROC year),
+    field (the English column code), level (doctor … illiterate, or 'total' for 總計), completion
+    (graduated | ungraduated | None), sex (male | female | None), persons (parsed), and
+    persons_text, the cell as published (dbt quarantines a village with a cell that is not a
+    whole number)."""
+    source_id = VILLAGE_EDUCATION.id
+    rows = list(csv.reader(io.StringIO(_decode(source_id, raw))))
+    if len(rows) < 3:
+        raise SourceError(source_id, "body", "fewer than the two header rows and one data row")
+    header, chinese = [c.strip() for c in rows[0]], [c.strip() for c in rows[1]]
+    if chinese[:1] != ["統計年"]:
+        raise SourceError(source_id, "line 2",
+                          f"not the Chinese header row (統計年 …): {chinese[:4]}")
+    _require_columns(source_id, pd.DataFrame(columns=header),
+                     {"statistic_yyy", "district_code", "site_id", "village", "edu_age_15up_total"})
+    cells = [(i, name, _education_cell(name)) for i, name in enumerate(header)
+             if name.startswith("edu_")]
+    unknown = [name for _, name, meaning in cells if meaning is None]
+    if unknown or len(cells) < 3:
+        raise SourceError(source_id, "line 1", f"unknown education column(s) {unknown}")
+    at = {name: header.index(name) for name in ("statistic_yyy", "district_code", "site_id",
+                                                 "village")}
+    records = []
+    for line_no, row in enumerate(rows[2:], start=3):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise SourceError(source_id, f"line {line_no}",
+                              f"{len(row)} fields where the header has {len(header)}")
+        year, code = row[at["statistic_yyy"]].strip(), row[at["district_code"]].strip()
+        if not re.fullmatch(r"\d{2,3}", year):
+            raise SourceError(source_id, f"line {line_no}", f"統計年 {year!r} is not a ROC year")
+        if not re.fullmatch(r"\d{11}", code):
+            raise SourceError(source_id, f"line {line_no}",
+                              f"區域別代碼 {code!r} is not an 11-digit village code")
+        site, village = row[at["site_id"]].strip(), row[at["village"]].strip()
+        for i, name, (level, completion, sex) in cells:
+            records.append((code, site, village, int(year), name, level, completion, sex,
+                            parse_count(row[i]), row[i]))
+    frame = pd.DataFrame.from_records(records, columns=[
+        "district_code", "site_id", "village", "statistic_yyy", "field", "level", "completion",
+        "sex", "persons", "persons_text"])
+    frame["persons"] = frame["persons"].astype("Int64")
+    return frame
+
+
+def _education_cell(name: str) -> tuple[str, str | None, str | None] | None:
+    """'edu_university_graduated_m' -> ('university', 'graduated', 'male'); None if unknown."""
+    if name == "edu_age_15up_total":
+        return ("total", None, None)
+    match = re.fullmatch(r"edu_(\w+?)(?:_(graduated|ungraduated))?_(m|f)", name)
+    if match is None:
+        return None
+    level, completion, sex = match.groups()
+    if completion is None and level not in ("selftaughtl", "illiterate"):
+        return None
+    return level, completion, {"m": "male", "f": "female"}[sex]
+
+
+def parse_segis_village_population(raw: bytes) -> pd.DataFrame:
+    """SEGIS households and population by village: the village keys, h_cnt, p_cnt, m_cnt,
+    f_cnt (whole numbers, else null) with <count>_text beside each (the value as stored), and
+    p_den (persons per km², as published)."""
+    frame = _read_segis(SEGIS_VILLAGE_POPULATION, raw, "pop_village_202106",
+                        [*_SEGIS_POPULATION_COUNTS, "p_den"])
+    frame["p_den"] = pd.to_numeric(frame["p_den"]).astype("Float64")
+    return _with_counts(frame, _SEGIS_POPULATION_COUNTS)
+
+
+def parse_segis_village_indigenous(raw: bytes) -> pd.DataFrame:
+    """SEGIS indigenous population by village: o_cnt (原住民), o1_cnt (平地), o2_cnt (山地)."""
+    frame = _read_segis(SEGIS_VILLAGE_INDIGENOUS, raw, "abpop_village_202106",
+                        _SEGIS_INDIGENOUS_COUNTS)
+    return _with_counts(frame, _SEGIS_INDIGENOUS_COUNTS)
+
+
+def parse_segis_village_age(raw: bytes) -> pd.DataFrame:
+    """SEGIS five-year age bands by sex, long: the village keys, field (e.g. a0a4_m_cnt), sex,
+    age_from, age_to (null for 100+), population (whole number, else null), population_text."""
+    source = SEGIS_VILLAGE_AGE
+    wanted = [f"a{low}a{high}_{s}_cnt" if high is not None else f"a{low}up_5_{s}_cnt"
+              for low, high in _AGE_BANDS for s in ("m", "f")]
+    frame = _read_segis(source, raw, "age_detail_village_202106", wanted)
+    long = frame.melt(id_vars=_VILLAGE_KEYS, value_vars=wanted, var_name="field",
+                      value_name="population")
+    band = long["field"].str.extract(_AGE_BAND_COLUMN.pattern)
+    long["sex"] = band[2].map({"m": "male", "f": "female"})
+    long["age_from"] = band[0].astype(int)
+    long["age_to"] = pd.to_numeric(band[1]).astype("Int64")
+    return _with_counts(long, ["population"])[
+        [*_VILLAGE_KEYS, "field", "sex", "age_from", "age_to", "population", "population_text"]
+    ]
+
+
+def _read_segis(source: Source, raw: bytes, table: str, columns: list[str]) -> pd.DataFrame:
+    """The named data frame of an .rda file, with its village code as 11 digits; refuses a
+    file that is no R data, lacks the table or a column, or holds a code that is no whole
+    11-digit number (a float code that lost precision must not be guessed)."""
+    import tempfile
+
+    import pyreadr
+
+    with tempfile.NamedTemporaryFile(suffix=".rda") as handle:
+        handle.write(raw)
+        handle.flush()
+        try:
+            tables = pyreadr.read_r(handle.name)
+        except Exception as exc:  # pyreadr raises its own and librdata's errors
+            raise SourceError(source.id, "body", f"not an R data file ({exc})") from exc
+    if table not in tables:
+        raise SourceError(source.id, "body", f"no data frame {table!r}; got {list(tables)}")
+    frame = tables[table]
+    _require_columns(source.id, frame, {*_VILLAGE_KEYS, *columns})
+    frame = frame[[*_VILLAGE_KEYS, *columns]].copy()
+    frame["district_code"] = [_village_code(source.id, v) for v in frame["district_code"]]
+    bad_time = frame.loc[~frame["info_time"].astype(str).str.fullmatch(r"\d{3}Y\d{2}M"),
+                         "info_time"]
+    if not bad_time.empty:
+        raise SourceError(source.id, "body",
+                          f"info_time {bad_time.iloc[0]!r} is not a ROC month like 110Y06M")
+    return frame
+
+
+def _village_code(source_id: str, value) -> str:
+    if isinstance(value, str) and re.fullmatch(r"\d{11}", value):
+        return value
+    number = float(value) if isinstance(value, int | float) else float("nan")
+    if not (number == number and number != float("inf") and number.is_integer()
+            and 1_000_000_000 <= number < 100_000_000_000):
+        raise SourceError(source_id, "body",
+                          f"district_code {value!r} is not a whole 10- or 11-digit village code")
+    return f"{int(number):011d}"  # the float lost the leading zero of 09007… (連江縣)
+
+
+def _with_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Counts stored as doubles: a whole, finite value becomes an integer; anything else
+    (386336.7, NaN, Inf) becomes null, with the stored value beside it as text."""
+    for column in columns:
+        values = frame[column]
+        frame[f"{column}_text"] = [repr(float(v)) if isinstance(v, int | float) else str(v)
+                                   for v in values]
+        frame[column] = pd.array(
+            [int(v) if isinstance(v, int | float) and v == v and abs(v) != float("inf")
+             and float(v).is_integer() else None for v in values],
+            dtype="Int64",
+        )
+    return frame

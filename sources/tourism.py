@@ -23,10 +23,16 @@ VISITORS = Source(
     encoding="cp950",
     cadence="monthly",
     attribution="資料來源：交通部觀光署",
-    snapshots=(Snapshot("tourism_spot_visitors_monthly_2012_2019.csv"),),
-    notes="Big5 (CP950), no BOM; years 2012-2019 in the bundled release. 觀光遊憩區 is ' -' "
-    "when the spot belongs to no recreation area; a spot with no count has blank months.",
+    # the newest release we hold (2012-2021, UTF-8); the earlier Big5 release (2012-2019) is
+    # kept beside it for the parser's tests: its rows equal the newer file's cell by cell
+    snapshots=(Snapshot("tourism_spot_visitors_monthly_2012_2021_utf8.csv"),),
+    notes="Published in Big5 (CP950) and later in UTF-8; both read the same. The bundled "
+    "release covers 2012-2021 and stops at 2021-10 (November and December 2021 blank). "
+    "觀光遊憩區 is ' -' (to 2019) or '-' (from 2020) when the spot belongs to no recreation "
+    "area; a spot with no count has blank months.",
 )
+# The previous release: Big5, 2012-2019, byte-for-byte as published (no longer fetched).
+BIG5_RELEASE_2019 = "tourism_spot_visitors_monthly_2012_2019.csv"
 
 KEY_COLUMNS = ("年別", "類型", "觀光遊憩區", "細分", "縣市別")
 TOTAL_COLUMN = "合計"

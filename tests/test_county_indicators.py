@@ -292,3 +292,53 @@ def test_household_size_reproduces_dgbas_household_size(published):
     ).fetchall()
     assert len(rows) >= 22 * 17
     assert [r for r in rows if abs(round(r[2], 2) - r[3]) > 0.011] == []
+
+
+# ------------------------------------------------------- county labour panel 2019-2024
+
+
+def panel_cells() -> dict[tuple[str, int, str], str]:
+    """The panel's cells as written, by county name, year and column."""
+    import csv
+
+    from sources.mol import LABOUR_PANEL
+
+    with LABOUR_PANEL.snapshot_path(LABOUR_PANEL.snapshots[0]).open(encoding="utf-8") as handle:
+        return {(row["county"], int(row["year"]), column): row[column]
+                for row in csv.DictReader(handle) for column in row}
+
+
+@pytest.mark.parametrize(
+    ("code", "column"),
+    [("unemployment_rate", "unemp_rate"), ("labour_force_participation_rate", "lfpr"),
+     ("employment_share_industry", "industry_pct"),
+     ("civilian_15plus_tertiary_share", "college_pct")],
+)
+def test_labour_panel_extends_the_county_series_to_2024(published, code, column):
+    names = dict(published.execute(
+        "select region_code, name_zh from marts.dim_region where region_level = 'county'"
+    ).fetchall())
+    values = {(names[region], year): value for (region, year), value in yearly(published, code)
+              .items() if year >= 2019 and region in names}
+    cells = panel_cells()
+    assert len(values) == COUNTIES * 6
+    assert max(year for _, year in values) == 2024
+    for (county, year), value in values.items():
+        assert value == float(cells[(county, year, column)]), (code, county, year)
+
+
+def test_median_wage_is_in_ntd_and_missing_where_the_panel_has_none(published):
+    rows = published.execute(
+        "select r.name_zh, year(v.period), v.value, v.source_id from marts.fct_indicator_value v"
+        " join marts.dim_region r using (region_code)"
+        " where v.indicator_code = 'median_annual_wage'"
+    ).fetchall()
+    cells = panel_cells()
+    assert {county for county, *_ in rows} == {
+        county for (county, _, column), text in cells.items()
+        if column == "wage_median_10k" and text
+    }
+    assert len({county for county, *_ in rows}) == COUNTIES - 2  # not 金門縣, 連江縣: missing
+    for county, year, value, source_id in rows:
+        assert source_id == "county_labour_panel"
+        assert value == int(Decimal(cells[(county, year, "wage_median_10k")]) * 10000)

@@ -43,7 +43,8 @@ def _indicator_value_expectations():
         _indicator_between("pop_15_64_share", 0, 100),
         _indicator_between("pop_65plus_share", 0, 100),
         _indicator_between("pop_total", 0, 30_000_000),
-        _indicator_between("sex_ratio", 50, 200),
+        # villages are small: one with a barracks or a care home reaches 243 (SEGIS 2021-06)
+        _indicator_between("sex_ratio", 50, 400),
         # per mille; small islands swing hard (連江縣 +314.57 ‰ in 2001 as registrations moved)
         _indicator_between("pop_growth_rate", -500, 500),
     ]

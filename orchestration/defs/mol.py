@@ -19,3 +19,11 @@ household_income_by_area = raw_asset(
     group=GROUP,
     description="MOL yearbook 表14-2: average household income and expenditure by county, 2015.",
 )
+
+labour_panel = raw_asset(
+    mol.LABOUR_PANEL,
+    mol.parse_labour_panel,
+    group=GROUP,
+    description="County labour panel 2019-2024 (transcription): median annual wage, labour-force "
+    "participation, unemployment, tertiary-educated share, industry employment share.",
+)

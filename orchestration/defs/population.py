@@ -48,6 +48,35 @@ village_households = raw_asset(
     description="MOI village (村里) households and population.",
 )
 
+village_education = raw_asset(
+    population.VILLAGE_EDUCATION,
+    population.parse_education_by_village,
+    group=GROUP,
+    description="MOI 15+ population by education level and sex, by village, year end "
+    "(opendata{yyy}Y020), one row per village and cell.",
+)
+
+segis_village_population = raw_asset(
+    population.SEGIS_VILLAGE_POPULATION,
+    population.parse_segis_village_population,
+    group=GROUP,
+    description="SEGIS households, population by sex and density by village (2021-06).",
+)
+
+segis_village_age = raw_asset(
+    population.SEGIS_VILLAGE_AGE,
+    population.parse_segis_village_age,
+    group=GROUP,
+    description="SEGIS five-year age bands by sex and village (2021-06), one row per cell.",
+)
+
+segis_village_indigenous = raw_asset(
+    population.SEGIS_VILLAGE_INDIGENOUS,
+    population.parse_segis_village_indigenous,
+    group=GROUP,
+    description="SEGIS indigenous population by village (2021-06).",
+)
+
 
 # ODRP019 publishes one month at a time, around the 10th of the next month
 registration_months = dg.MonthlyPartitionsDefinition(

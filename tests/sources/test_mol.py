@@ -151,3 +151,56 @@ def test_a_non_number_in_a_county_row_raises():
     changed = text.replace('"2027"', '"二○二七"', 1).encode("cp950")
     with pytest.raises(SourceError, match="新北市 勞動力"):
         parse_manpower_by_area(changed)
+
+
+# ---------------------------------------------------------------- county labour panel
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    from sources.mol import LABOUR_PANEL, parse_labour_panel
+
+    return parse_labour_panel(raw(LABOUR_PANEL))
+
+
+def test_labour_panel_is_22_counties_by_2019_2024(panel):
+    assert panel["county"].nunique() == 22
+    assert sorted(panel["year"].unique()) == list(range(2019, 2025))
+    assert len(panel) == 22 * 6 * 5
+    nantou = panel[(panel["county"] == "南投縣") & (panel["year"] == 2019)]
+    assert dict(zip(nantou["measure"], nantou["value"], strict=True)) == {
+        "wage_median_10k": 44.9, "lfpr": 62.3, "unemp_rate": 3.7, "college_pct": 40.06,
+        "industry_pct": 27.04,
+    }
+
+
+def test_labour_panel_missing_wage_is_missing_not_zero(panel):
+    wage = panel[panel["measure"] == "wage_median_10k"]
+    missing = wage[wage["value"].isna()]
+    assert set(missing["county"]) == {"金門縣", "連江縣"}
+    assert (missing["value_text"] == "").all()
+    assert not (wage["value"] == 0).any()
+
+
+@pytest.mark.parametrize("garbled", ["NaN", "1e999", "44,9", "inf"])
+def test_labour_panel_cell_that_is_not_a_plain_number_keeps_its_text(garbled):
+    from sources.mol import LABOUR_PANEL, parse_labour_panel
+
+    text = raw(LABOUR_PANEL).decode("utf-8")
+    text = text.replace("南投縣,2019,44.9,", f'南投縣,2019,"{garbled}",', 1)
+    frame = parse_labour_panel(text.encode("utf-8"))
+    cell = frame[(frame["county"] == "南投縣") & (frame["year"] == 2019)
+                 & (frame["measure"] == "wage_median_10k")].iloc[0]
+    assert pd.isna(cell["value"]) and cell["value_text"] == garbled
+
+
+def test_labour_panel_impossible_year_and_renamed_column_are_refused():
+    from sources.mol import LABOUR_PANEL, parse_labour_panel
+
+    text = raw(LABOUR_PANEL).decode("utf-8")
+    with pytest.raises(SourceError, match="county_labour_panel.*'2O19' is not a year.*line 2"):
+        parse_labour_panel(text.replace("南投縣,2019,", "南投縣,2O19,", 1).encode("utf-8"))
+    with pytest.raises(SourceError, match="county_labour_panel.*missing column.*unemp_rate"):
+        parse_labour_panel(text.replace("unemp_rate", "unemployment", 1).encode("utf-8"))
+    with pytest.raises(SourceError, match="county_labour_panel.*not UTF-8"):
+        parse_labour_panel(text.encode("cp950"))

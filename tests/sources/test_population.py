@@ -1,5 +1,6 @@
 """Population parsers on the real bundled files, and their errors on bad input."""
 
+import pandas as pd
 import pytest
 
 from sources import population
@@ -95,3 +96,151 @@ def test_not_json_names_the_source():
                                              ("<td>1080</td>", None)])
 def test_counts_with_separators_and_full_width_digits(value, expected):
     assert population.parse_count(value) == expected
+
+
+# ---------------------------------------------------------------- village depth
+
+
+@pytest.fixture(scope="module")
+def education():
+    return population.parse_education_by_village(snapshot_bytes(population.VILLAGE_EDUCATION))
+
+
+def test_education_file_reproduces_the_official_15plus_total(education):
+    totals = education[education["level"] == "total"]
+    assert totals["district_code"].nunique() == len(totals) == 7_760
+    assert totals["persons"].sum() == 20_597_840  # 15+ population, end 2020 (SOURCES.md)
+    assert set(totals["statistic_yyy"]) == {109}
+    # every village's cells add up to its 總計
+    cells = education[education["level"] != "total"].groupby("district_code")["persons"].sum()
+    assert cells.sort_index().equals(totals.set_index("district_code")["persons"].sort_index())
+
+
+def test_education_cells_are_named_by_level_completion_and_sex(education):
+    cell = education[(education["district_code"] == "65000010001")
+                     & (education["field"] == "edu_university_graduated_f")]
+    assert cell[["level", "completion", "sex", "persons"]].values.tolist() == [
+        ["university", "graduated", "female", 186]]
+    assert set(education["level"]) >= {"doctor", "master", "juniorcollege_5ys_final2y",
+                                       "selftaughtl", "illiterate", "total"}
+    # 連江縣 keeps its leading zero
+    assert "09007040001" in set(education["district_code"])
+
+
+def _education_with(raw: bytes, old: str, new: str) -> bytes:
+    text = raw.decode("utf-8-sig")
+    assert old in text
+    return text.replace(old, new, 1).encode("utf-8")
+
+
+@pytest.mark.parametrize("garbled", ["386336.7", "1e999", "NaN", ""])
+def test_education_cell_that_is_not_a_whole_number_is_kept_as_text(garbled):
+    raw = _education_with(snapshot_bytes(population.VILLAGE_EDUCATION),
+                          "109,65000010001,新北市板橋區,留侯里,1455,3,",
+                          f"109,65000010001,新北市板橋區,留侯里,1455,{garbled},")
+    frame = population.parse_education_by_village(raw)
+    cell = frame[(frame["district_code"] == "65000010001")
+                 & (frame["field"] == "edu_doctor_graduated_m")].iloc[0]
+    assert pd.isna(cell["persons"]) and cell["persons_text"] == garbled
+
+
+def test_education_rejects_a_village_code_that_is_not_eleven_digits():
+    raw = _education_with(snapshot_bytes(population.VILLAGE_EDUCATION),
+                          "109,65000010001,", "109,65000010001.5,")
+    with pytest.raises(SourceError, match=r"moi_village_education.*'65000010001\.5'.*11-digit"):
+        population.parse_education_by_village(raw)
+
+
+def test_education_without_the_chinese_header_row_is_rejected():
+    lines = snapshot_bytes(population.VILLAGE_EDUCATION).decode("utf-8-sig").split("\n")
+    raw = "\n".join([lines[0], *lines[2:]]).encode("utf-8")
+    with pytest.raises(SourceError, match="moi_village_education.*Chinese header"):
+        population.parse_education_by_village(raw)
+
+
+def test_education_renamed_column_is_rejected():
+    raw = _education_with(snapshot_bytes(population.VILLAGE_EDUCATION),
+                          "edu_age_15up_total", "edu_total")
+    with pytest.raises(SourceError, match="moi_village_education.*edu_age_15up_total"):
+        population.parse_education_by_village(raw)
+
+
+@pytest.fixture(scope="module")
+def segis_population():
+    return population.parse_segis_village_population(
+        snapshot_bytes(population.SEGIS_VILLAGE_POPULATION))
+
+
+def test_segis_population_reproduces_the_official_total(segis_population):
+    assert len(segis_population) == segis_population["district_code"].nunique() == 7_761
+    assert segis_population["p_cnt"].sum() == 23_487_509  # SOURCES.md
+    assert (segis_population["m_cnt"] + segis_population["f_cnt"]
+            == segis_population["p_cnt"]).all()
+    # the float codes of 金門縣 and 連江縣 lost their leading zero in the .rda
+    assert segis_population["district_code"].str.fullmatch(r"\d{11}").all()
+    assert segis_population["district_code"].str.startswith("09007").sum() > 0
+    assert "p_h_cnt" not in segis_population.columns  # truncated by the mirror: not read
+
+
+def test_segis_age_bands_add_up_to_the_population(segis_population):
+    age = population.parse_segis_village_age(snapshot_bytes(population.SEGIS_VILLAGE_AGE))
+    assert len(age) == 7_761 * 21 * 2
+    by_village = age.groupby(["district_code", "sex"])["population"].sum().unstack()
+    expected = segis_population.set_index("district_code").loc[by_village.index]
+    assert (by_village["male"].to_numpy() == expected["m_cnt"].to_numpy()).all()
+    assert (by_village["female"].to_numpy() == expected["f_cnt"].to_numpy()).all()
+    top = age[age["field"] == "a100up_5_f_cnt"]
+    assert top["age_from"].eq(100).all() and top["age_to"].isna().all()
+
+
+def test_segis_indigenous_population_parses():
+    frame = population.parse_segis_village_indigenous(
+        snapshot_bytes(population.SEGIS_VILLAGE_INDIGENOUS))
+    assert len(frame) == 7_761
+    assert (frame["o1_cnt"] + frame["o2_cnt"] == frame["o_cnt"]).all()
+
+
+def _rda(frame: pd.DataFrame, name: str, tmp_path) -> bytes:
+    import pyreadr
+
+    path = tmp_path / f"{name}.rda"
+    pyreadr.write_rdata(str(path), frame, df_name=name, compress="gzip")
+    return path.read_bytes()
+
+
+def _segis_rows(codes, p_cnt):
+    return pd.DataFrame({
+        "district_code": codes, "info_time": "110Y06M", "countytown": "新北市板橋區",
+        "village": "留侯里", "h_cnt": 692.0, "p_cnt": p_cnt, "m_cnt": 803.0, "f_cnt": 881.0,
+        "p_den": 40657.67,
+    })
+
+
+def test_segis_counts_that_are_not_whole_numbers_are_kept_as_text(tmp_path):
+    frame = _segis_rows([65000010001.0, 65000010002.0, 65000010003.0, 65000010004.0],
+                        [386336.7, float("nan"), float("inf"), 1684.0])
+    parsed = population.parse_segis_village_population(
+        _rda(frame, "pop_village_202106", tmp_path))
+    assert parsed["p_cnt"].isna().tolist() == [True, True, True, False]
+    assert parsed["p_cnt_text"].tolist() == ["386336.7", "nan", "inf", "1684.0"]
+
+
+def test_segis_non_integral_village_code_is_refused(tmp_path):
+    frame = _segis_rows([65000010001.5], [1684.0])
+    with pytest.raises(SourceError, match="segis_village_population.*65000010001.5.*whole"):
+        population.parse_segis_village_population(_rda(frame, "pop_village_202106", tmp_path))
+
+
+def test_segis_duplicate_village_rows_reach_dbt_for_quarantine(tmp_path):
+    frame = _segis_rows([65000010001.0, 65000010001.0], [1684.0, 1684.0])
+    parsed = population.parse_segis_village_population(
+        _rda(frame, "pop_village_202106", tmp_path))
+    assert parsed["district_code"].tolist() == ["65000010001", "65000010001"]
+
+
+def test_segis_file_that_is_not_r_data_or_lacks_its_table_is_refused(tmp_path):
+    with pytest.raises(SourceError, match="segis_village_age.*not an R data file"):
+        population.parse_segis_village_age(b"<!doctype html><html>maintenance</html>")
+    frame = _segis_rows([65000010001.0], [1684.0])
+    with pytest.raises(SourceError, match="segis_village_population.*no data frame"):
+        population.parse_segis_village_population(_rda(frame, "other_table", tmp_path))

@@ -4,15 +4,21 @@ import pytest
 from sources.errors import SourceError
 from sources.http import fetch
 from sources.landing import LandingZone
-from sources.tourism import VISITORS, parse_visitors, reconcile_annual_totals
+from sources.tourism import BIG5_RELEASE_2019, VISITORS, parse_visitors, reconcile_annual_totals
 
 CHINESE_MONTHS = "一月,二月,三月,四月,五月,六月,七月,八月,九月,十月,十一月,十二月"
 ARABIC_MONTHS = ",".join(f"{m}月" for m in range(1, 13))
 
 
 @pytest.fixture(scope="module")
-def raw(tmp_path_factory) -> bytes:
-    """The bundled release, fetched the way the pipeline fetches it (snapshot mode)."""
+def raw() -> bytes:
+    """The 2012-2019 release in Big5 (CP950), byte-for-byte as published."""
+    return (VISITORS.snapshot_path(VISITORS.snapshots[0]).parent / BIG5_RELEASE_2019).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def release_2021(tmp_path_factory) -> bytes:
+    """The bundled release (2012-2021, UTF-8), fetched the way the pipeline fetches it."""
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
     return fetch(VISITORS, landing=landing).read_bytes()
 
@@ -26,7 +32,7 @@ def text(raw: bytes) -> str:
     return raw.decode("cp950")
 
 
-def test_bundled_release_is_big5_as_published(raw):
+def test_2019_release_is_big5_as_published(raw):
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     assert text(raw).startswith("年別,類型,觀光遊憩區,細分,縣市別," + ARABIC_MONTHS + ",合計")
@@ -119,3 +125,48 @@ def test_text_in_a_count_is_a_source_error(raw):
     broken = text(raw).replace("陽明公園,臺北市,161000", "陽明公園,臺北市,約16萬", 1)
     with pytest.raises(SourceError, match="1月 '約16萬' is not a visitor count"):
         parse_visitors(broken.encode("cp950"))
+
+
+# ---------------------------------------------------------------- the 2012-2021 release
+
+
+def test_bundled_release_is_utf8_and_runs_to_2021(release_2021):
+    rows = release_2021.decode("utf-8").strip().split("\n")
+    assert len(rows) - 1 == 3_065  # SOURCES.md
+    frame = parse_visitors(release_2021)
+    assert set(frame["year"]) == set(range(2012, 2022))
+    spot_years = frame.groupby("year")[["spot_type", "spot_name", "county_name"]].apply(len) // 12
+    assert spot_years[2020] == 316 and spot_years[2021] == 323
+
+
+def test_2012_2019_rows_of_both_releases_are_equal_cell_by_cell(raw, release_2021):
+    import csv
+    import io
+
+    big5 = list(csv.reader(io.StringIO(raw.decode("cp950"))))
+    utf8 = list(csv.reader(io.StringIO(release_2021.decode("utf-8"))))
+    assert utf8[0] == big5[0]
+    assert [row for row in utf8[1:] if int(row[0]) <= 2019] == big5[1:]
+    # and one parser reads both to the same frame
+    newer = parse_visitors(release_2021)
+    pd.testing.assert_frame_equal(
+        newer[newer["year"] <= 2019].reset_index(drop=True), parse_visitors(raw)
+    )
+
+
+def test_november_and_december_2021_are_missing_not_zero(release_2021):
+    frame = parse_visitors(release_2021)
+    late_2021 = frame[(frame["year"] == 2021) & (frame["month"] >= 11)]
+    assert len(late_2021) == 2 * 323 and late_2021["visitors"].isna().all()
+    # the 合計 printed for 2021 is the sum of ten months, so every row still reconciles
+    assert reconcile_annual_totals(frame[frame["year"] == 2021]).empty
+
+
+def test_both_dash_spellings_mean_no_recreation_area(release_2021):
+    lines = release_2021.decode("utf-8").splitlines()[1:]
+    area = [line.split(",")[2] for line in lines]
+    dashes = [(line[:4], a) for a, line in zip(area, lines, strict=True) if a.strip() == "-"]
+    assert {a for year, a in dashes if year <= "2019"} == {" -"}
+    assert {a for year, a in dashes if year >= "2020"} == {"-"}
+    frame = parse_visitors(release_2021)
+    assert frame["recreation_area"].isna().sum() == 12 * sum(a.strip() == "-" for a in area)

@@ -1,5 +1,6 @@
 -- Industrial structure (domain 3), by county and year: DGBAS 1998-2014 (人力資源調查 employment
--- shares, 工廠校正及營運調查, 農林漁牧業產值) and the location quotient of each sector.
+-- shares, 工廠校正及營運調查, 農林漁牧業產值), the industry share extended to 2019-2024 by the
+-- county labour panel (a transcription), and the location quotient of each sector.
 with
 
 dgbas as (
@@ -15,7 +16,19 @@ catalogue as (
 ),
 
 dgbas_published as (
-    {{ dgbas_published_rows('dgbas', 'industry') }}
+    {{ dgbas_published_rows('dgbas', 'industry', source_priority=1) }}
+),
+
+-- the county labour panel (a transcription) extends the industry share to 2019-2024; DGBAS's
+-- own file wins wherever both give a county-year
+labour_panel_published as (
+    select
+        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        value, is_synthetic, source_id,
+        case when is_synthetic then 'synthetic' end as quality_flag,
+        3 as source_priority
+    from {{ ref('int_welfare__labour_panel_checked') }}
+    where rejection_reason is null and indicator_code = 'employment_share_industry'
 ),
 
 -- The export gives the labour survey's shares for 臺灣地區 but no 總計 (金門 and 連江 have their
@@ -75,7 +88,13 @@ location_quotients as (
 unioned as (
     select * from dgbas_published
     union all
-    select * from location_quotients
+    select *, 1 as source_priority from location_quotients
+    union all
+    select * from labour_panel_published
+),
+
+deduplicated as (
+    {{ first_by_priority('unioned') }}
 )
 
-select * from unioned
+select * from deduplicated

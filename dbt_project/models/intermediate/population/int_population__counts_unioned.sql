@@ -33,6 +33,16 @@ registration_api as (
     select * from {{ ref('stg_moi__household_registration') }}
 ),
 
+segis_villages as (
+    select * from {{ ref('int_population__segis_villages_checked') }}
+    where rejection_reason is null
+),
+
+-- only villages whose bands add up to their population are in the bands model
+segis_age_bands as (
+    select * from {{ ref('int_population__age_sex_bands__segis_village') }}
+),
+
 projection as (
     select * from {{ ref('int_population__projection_checked') }}
     where rejection_reason is null
@@ -115,6 +125,37 @@ village_level as (
     from registration_api
 ),
 
+segis_age_groups as (
+    select
+        region_code,
+        period,
+        bool_or(is_synthetic) as is_synthetic,
+        sum(case when age_from < 15 then population end) as pop_0_14,
+        sum(case when age_from between 15 and 64 then population end) as pop_15_64,
+        sum(case when age_from >= 65 then population end) as pop_65plus
+    from segis_age_bands
+    group by region_code, period
+),
+
+segis_village_level as (
+    select
+        segis_villages.village_code as region_code, 'village' as region_level,
+        {{ month_start('segis_villages.roc_yyymm // 100 + 1911', 'segis_villages.roc_yyymm % 100') }}
+            as period,
+        'month' as grain, cast(null as varchar) as scenario, segis_villages.source_id,
+        1 as source_priority,
+        segis_villages.is_synthetic or coalesce(segis_age_groups.is_synthetic, false)
+            as is_synthetic,
+        segis_villages.pop_total, segis_villages.pop_male, segis_villages.pop_female,
+        segis_age_groups.pop_0_14, segis_age_groups.pop_15_64, segis_age_groups.pop_65plus,
+        segis_villages.households, cast(null as double) as area_km2
+    from segis_villages
+    left join segis_age_groups
+        on segis_age_groups.region_code = segis_villages.village_code
+        and segis_age_groups.period = {{ month_start('segis_villages.roc_yyymm // 100 + 1911',
+                                                     'segis_villages.roc_yyymm % 100') }}
+),
+
 projection_by_year as (
     select
         year,
@@ -167,6 +208,8 @@ unioned as (
     select * from county_table_level
     union all
     select * from village_level
+    union all
+    select * from segis_village_level
     union all
     select * from projection_level
     union all

@@ -18,6 +18,22 @@ projection as (
     select * from {{ ref('int_population__projection_checked') }}
 ),
 
+village_education as (
+    select * from {{ ref('int_population__village_education_checked') }}
+),
+
+segis_villages as (
+    select * from {{ ref('int_population__segis_villages_checked') }}
+),
+
+segis_age as (
+    select * from {{ ref('int_population__segis_age_checked') }}
+),
+
+segis_indigenous as (
+    select * from {{ ref('int_population__segis_indigenous_checked') }}
+),
+
 quarantined as (
     select source_id, raw_sha256, record, rejection_reason as reason
     from townships
@@ -33,6 +49,26 @@ quarantined as (
     union all
     select source_id, raw_sha256, record, rejection_reason as reason
     from projection
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from village_education
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from segis_villages
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, density_rejection_reason as reason
+    from segis_villages
+    where rejection_reason is null and density_rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from segis_age
+    where rejection_reason is not null
+    union all
+    select source_id, raw_sha256, record, rejection_reason as reason
+    from segis_indigenous
     where rejection_reason is not null
 )
 

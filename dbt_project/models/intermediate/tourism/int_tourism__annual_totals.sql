@@ -1,8 +1,19 @@
--- Each spot-year's months against the 合計 the publisher printed beside them.
+-- Each spot-year's months against the 合計 the publisher printed beside them, and whether
+-- the release covers the whole year: the file is re-issued as months are added, and the
+-- bundled release stops at 2021-10, where every spot's November and December are blank and
+-- its 合計 is the sum of ten months. Annual figures of a year the release does not cover in
+-- full are withheld downstream (the months themselves are published).
 with
 
 months as (
     select * from {{ ref('int_tourism__spot_months') }}
+),
+
+months_in_release as (
+    -- a month counts as released when any spot in the country has a count for it
+    select year, count(distinct case when visitors is not null then month end) as months_released
+    from months
+    group by year
 ),
 
 totals as (
@@ -29,10 +40,12 @@ totals as (
 
 compared as (
     select
-        *,
+        totals.*,
         -- blank months count as nothing; a blank 合計 never adds up (as reconcile_annual_totals)
-        coalesce(coalesce(visitors, 0) = reported_annual_total, false) as adds_up
+        coalesce(coalesce(totals.visitors, 0) = totals.reported_annual_total, false) as adds_up,
+        months_in_release.months_released = 12 as year_is_complete
     from totals
+    inner join months_in_release on months_in_release.year = totals.year
 )
 
 select * from compared

@@ -7,9 +7,10 @@ months as (
     where rejection_reason is null
 ),
 
+-- a year the release does not cover in full has no annual figures (see annual_totals)
 annual as (
     select * from {{ ref('int_tourism__annual_totals') }}
-    where rejection_reason is null
+    where rejection_reason is null and year_is_complete
 ),
 
 denominators as (

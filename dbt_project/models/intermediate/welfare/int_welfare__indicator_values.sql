@@ -1,5 +1,6 @@
 -- Employment, medical care and welfare (domain 7), by county and year: DGBAS 1998-2014, the
--- labour series extended to 2015-2016 by the MOL yearbook (表2-3), and the per-10k and
+-- labour series extended to 2015-2016 by the MOL yearbook (表2-3) and to 2019-2024 by the
+-- county labour panel (a transcription, lowest priority), and the per-10k and
 -- per-capita values derived from the population of the same region and year.
 with
 
@@ -9,6 +10,13 @@ dgbas as (
 
 manpower as (
     select * from {{ ref('stg_mol__manpower_by_area') }}
+),
+
+labour_panel as (
+    select * from {{ ref('int_welfare__labour_panel_checked') }}
+    where rejection_reason is null
+        and indicator_code in ('median_annual_wage', 'labour_force_participation_rate',
+                               'unemployment_rate', 'civilian_15plus_tertiary_share')
 ),
 
 region_names as (
@@ -50,6 +58,17 @@ mol_published as (
         on region_names.lookup_name = manpower.region_name
         and region_names.region_level = 'county'
     where manpower.measure <> 'not_in_labour_force_thousand'
+),
+
+-- the panel transcribes DGBAS's figures for 2019-2024; where DGBAS's own file or the MOL
+-- yearbook gives the same county-year, theirs wins
+labour_panel_published as (
+    select
+        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        value, is_synthetic, source_id,
+        case when is_synthetic then 'synthetic' end as quality_flag,
+        3 as source_priority
+    from labour_panel
 ),
 
 inputs as (
@@ -106,6 +125,8 @@ unioned as (
     select * from dgbas_published
     union all
     select * from mol_published
+    union all
+    select * from labour_panel_published
     union all
     select *, 1 as source_priority from derived
 ),

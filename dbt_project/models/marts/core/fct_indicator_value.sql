@@ -3,6 +3,7 @@
 {% set indicator_value_models = [
     'int_population__indicator_values',
     'int_population__vital_statistics',
+    'int_population__village_indicator_values',
     'int_economy__indicator_values',
     'int_industry__indicator_values',
     'int_enterprise__indicator_values',

@@ -5,6 +5,7 @@
     'int_tourism__quarantine',
     'int_real_estate__quarantine',
     'int_township__quarantine',
+    'int_welfare__quarantine',
 ] %}
 
 with

@@ -1,9 +1,10 @@
 -- Published: each spot's visitors in a year, ranked within its county.
 with
 
+-- a ranking on part of a year (2021 stops at October) would read as the year's: withheld
 annual as (
     select * from {{ ref('int_tourism__annual_totals') }}
-    where rejection_reason is null and visitors is not null
+    where rejection_reason is null and visitors is not null and year_is_complete
 ),
 
 ranked as (

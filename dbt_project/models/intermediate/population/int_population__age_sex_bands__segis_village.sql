@@ -1,0 +1,37 @@
+-- Five-year age x sex bands of every village whose bands passed the checks (they add up to
+-- the village's population), in the shared int_population__age_sex_bands__<source> shape.
+with
+
+age as (
+    select * from {{ ref('stg_segis__village_age') }}
+),
+
+accepted as (
+    select village_code, roc_yyymm, raw_sha256 from {{ ref('int_population__segis_age_checked') }}
+    where rejection_reason is null
+),
+
+bands as (
+    select
+        age.village_code as region_code,
+        {{ month_start('age.roc_yyymm // 100 + 1911', 'age.roc_yyymm % 100') }} as period,
+        'month' as grain,
+        cast(null as varchar) as scenario,
+        age.sex,
+        case when age.age_to is null then cast(age.age_from as varchar) || '+'
+             else cast(age.age_from as varchar) || '-' || cast(age.age_to as varchar)
+        end as age_band,
+        age.age_from,
+        age.age_to,
+        cast(age.population as bigint) as population,
+        age.is_synthetic,
+        age.source_id,
+        case when age.is_synthetic then 'synthetic' end as quality_flag
+    from age
+    inner join accepted
+        on accepted.village_code = age.village_code
+        and accepted.roc_yyymm = age.roc_yyymm
+        and accepted.raw_sha256 = age.raw_sha256
+)
+
+select * from bands
