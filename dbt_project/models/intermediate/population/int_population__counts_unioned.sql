@@ -132,7 +132,8 @@ segis_age_groups as (
         bool_or(is_synthetic) as is_synthetic,
         sum(case when age_from < 15 then population end) as pop_0_14,
         sum(case when age_from between 15 and 64 then population end) as pop_15_64,
-        sum(case when age_from >= 65 then population end) as pop_65plus
+        sum(case when age_from >= 65 then population end) as pop_65plus,
+        sum(case when age_from between 40 and 64 then population end) as pop_40_64
     from segis_age_bands
     group by region_code, period
 ),
@@ -148,7 +149,8 @@ segis_village_level as (
             as is_synthetic,
         segis_villages.pop_total, segis_villages.pop_male, segis_villages.pop_female,
         segis_age_groups.pop_0_14, segis_age_groups.pop_15_64, segis_age_groups.pop_65plus,
-        segis_villages.households, cast(null as double) as area_km2
+        segis_villages.households, cast(null as double) as area_km2,
+        cast(segis_age_groups.pop_40_64 as double) as pop_40_64
     from segis_villages
     left join segis_age_groups
         on segis_age_groups.region_code = segis_villages.village_code
