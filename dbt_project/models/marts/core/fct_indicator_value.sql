@@ -12,6 +12,7 @@
     'int_real_estate__indicator_values',
     'int_welfare__indicator_values',
     'int_finance__indicator_values',
+    'int_income__indicator_values',
 ] %}
 
 with
