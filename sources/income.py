@@ -316,7 +316,8 @@ def parse_township_income_2023(raw: bytes) -> pd.DataFrame:
         record = dict(zip(header, row, strict=True))
         code = record["行政區代碼"].strip()
         if not re.fullmatch(r"\d{8}", code):
-            raise SourceError(source_id, "body", f"line {line}: 行政區代碼 {code!r} is not 8 digits")
+            raise SourceError(source_id, "body",
+                              f"line {line}: 行政區代碼 {code!r} is not 8 digits")
         records.append({
             **record, "year": _year(source_id, record["統計年度"], ROC_YEARS),
             "region_code": code, "county_name": record["縣市"].strip(),
