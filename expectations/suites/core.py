@@ -6,6 +6,9 @@ from expectations.suites import MartGate
 
 GRAINS = ["year", "quarter", "month", "twelve_months"]
 SCENARIOS = ["high", "medium", "low"]
+INCOME_CATEGORIES = ["salary", "business", "dividends", "interest", "rent",
+                     "property_transactions", "professional_practice", "prizes", "retirement",
+                     "other", "manuscript_fees"]
 DOMAINS = ["population", "economy", "industry", "enterprise", "tourism", "town", "welfare",
            "finance"]
 
@@ -47,6 +50,21 @@ def _indicator_value_expectations():
         _indicator_between("sex_ratio", 50, 400),
         # per mille; small islands swing hard (連江縣 +314.57 ‰ in 2001 as registrations moved)
         _indicator_between("pop_growth_rate", -500, 500),
+        # FIA income (千元, filing units, CV in %): counts and amounts never negative
+        _indicator_between("income_tax_units", 0, 10_000_000),
+        _indicator_between("income_total", 0, 20_000_000_000),
+        *[_indicator_between(code, 0, 100_000)
+          for code in ("income_mean", "income_median", "income_q1", "income_q3")],
+        _indicator_between("income_sd", 0, 1_000_000),
+        _indicator_between("income_cv", 0, 10_000),
+        *[_indicator_between(f"income_{category}", 0, 20_000_000_000)
+          for category in INCOME_CATEGORIES],
+        gxe.ExpectColumnValuesToBeInSet(
+            column="quality_flag",
+            value_set=["preliminary", "preliminary_unplaced_remainder", "unplaced_remainder"],
+            row_condition='indicator_code.str.startswith("income_")',
+            condition_parser="pandas",
+        ),
     ]
 
 
@@ -67,7 +85,8 @@ def _region_expectations():
         gxe.ExpectColumnValuesToBeUnique(column="region_code"),
         gxe.ExpectColumnValuesToNotBeNull(column="name_zh"),
         gxe.ExpectColumnValuesToBeInSet(
-            column="region_level", value_set=["nation", "county", "township", "village"]
+            column="region_level",
+            value_set=["nation", "county", "township", "village", "unplaced"],
         ),
         # MOI codes: 5-digit counties, 8-digit townships, 11-digit villages
         *[
@@ -76,7 +95,9 @@ def _region_expectations():
                 condition_parser="pandas",
             )
             for level, regex in [("nation", r"^TW$"), ("county", r"^\d{5}$"),
-                                 ("township", r"^\d{8}$"), ("village", r"^\d{11}$")]
+                                 ("township", r"^\d{8}$"), ("village", r"^\d{11}$"),
+                                 # FIA income not placed below its county or township
+                                 ("unplaced", r"^(\d{5}|\d{8})-unplaced$")]
         ],
         gxe.ExpectColumnValuesToNotBeNull(
             column="name_en", row_condition='region_level!="village"', condition_parser="pandas"

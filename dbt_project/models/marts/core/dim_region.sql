@@ -16,6 +16,10 @@ villages as (
     select * from {{ ref('int_villages') }}
 ),
 
+unplaced as (
+    select * from {{ ref('int_income__unplaced_regions') }}
+),
+
 nation as (
     select
         'TW' as region_code,
@@ -70,6 +74,9 @@ unioned as (
     select * from township_rows
     union all
     select * from village_rows
+    union all
+    select region_code, region_level, name_zh, name_en, parent_code, county_letter
+    from unplaced
 )
 
 select * from unioned

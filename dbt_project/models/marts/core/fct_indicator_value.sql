@@ -14,6 +14,7 @@
     'int_welfare__indicator_values',
     'int_finance__indicator_values',
     'int_township__segis_indicator_values',
+    'int_income__indicator_values',
 ] %}
 
 with

@@ -6,6 +6,7 @@
     'int_real_estate__quarantine',
     'int_township__quarantine',
     'int_welfare__quarantine',
+    'int_income__quarantine',
 ] %}
 
 with
