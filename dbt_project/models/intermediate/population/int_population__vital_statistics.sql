@@ -1,4 +1,4 @@
--- Births, deaths and net migration by county and year from DGBAS (1998-2014): population
+-- Births, deaths and net migration by county and year from DGBAS (1998-2018): population
 -- indicators that are flows, not counts of the structure, so they do not pass through
 -- int_population__counts_unioned.
 with

@@ -4,6 +4,7 @@
     'int_population__quarantine',
     'int_tourism__quarantine',
     'int_real_estate__quarantine',
+    'int_dgbas__quarantine',
 ] %}
 
 with
