@@ -135,6 +135,8 @@ dgbas_earlier_states as (
         and indicator_values.grain = 'year'
         and indicator_values.scenario is null
         and indicator_values.source_id = dgbas_catalogue_values.source_id
+        -- DGBAS's own figure, not one we compute from DGBAS inputs (those are dated by run)
+        and indicator_values.value = dgbas_catalogue_values.value
     where dgbas_states.release_rank > 1
         and dgbas_states.export_created < dgbas_catalogue_values.export_created
 ),
