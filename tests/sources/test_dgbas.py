@@ -206,7 +206,8 @@ def test_only_the_declared_file_is_empty_and_it_does_not_parse():
 
 def test_creation_date_that_is_no_date_raises():
     body = raw_2020("26-1").replace(b'CREATION-DATE="2020/1/12 14:49"', b'CREATION-DATE="soon"')
-    with pytest.raises(SourceError, match=r"_2020: CREATION-DATE 'soon' is not a .* date \[26-1.px\]"):
+    problem = r"_2020: CREATION-DATE 'soon' is not a .* date \[26-1.px\]"
+    with pytest.raises(SourceError, match=problem):
         parse_county_px(body, "26-1", COUNTY_INDICATORS_2020)
 
 
