@@ -154,7 +154,7 @@ def test_ratios_from_counts_reproduce_dgbas_to_its_decimals(published, code):
         """,
         [code],
     ).fetchall()
-    assert len(rows) == COUNTIES * 17  # 1998-2014
+    assert len(rows) == COUNTIES * 21  # 1998-2018
     for region, year, dgbas, computed in rows:
         rounded = Decimal(computed).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert rounded == Decimal(str(dgbas)).quantize(Decimal("0.01")), (region, year)
@@ -173,7 +173,7 @@ def test_per_population_values_reproduce_dgbas(published, code):
         """,
         [code],
     ).fetchall()
-    assert len(rows) == (COUNTIES + 1) * 16
+    assert len(rows) == (COUNTIES + 1) * 20  # 1999-2018
     # published with 6 decimals, reproduced to 4 (桃園縣 2003 beds per 10k: 70.913734 published,
     # 12,921 / 1,822,075 * 10,000 = 70.913656); 1998 is left out: 南投縣 and 澎湖縣 ratios use
     # other bed counts

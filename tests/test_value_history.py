@@ -68,11 +68,16 @@ def test_corrected_value_is_a_new_version_and_a_rerun_adds_nothing(
     old, new = versions
     assert old[9] == new[8] > started  # closed when the correction became valid
     assert (new[10], new[11], new[14]) == (True, "warehouse_publication", result.run_id)
-    assert set(before) - set(after) == {tuple(old[:9]) + (None, True) + tuple(old[11:])}
-    added = set(after) - set(before) - {old}
-    assert {row[14] for row in added} == {result.run_id}
-    # the catalogue indicator published from that cell (NT$, not 千元) was revised with it
-    assert ("fct_indicator_value", "net_tax_revenue", "TW") in {row[:3] for row in added}
+    # the cell and the catalogue indicator published from it (NT$, not 千元) were revised;
+    # every other row is unchanged
+    revised = {("fct_dgbas_indicator", "稅捐實徵淨額"), ("fct_indicator_value", "net_tax_revenue")}
+    closed = set(before) - set(after)
+    assert {row[:2] for row in closed} == revised
+    assert {row[2:4] for row in closed} == {("TW", old[3])}
+    added = set(after) - set(before)
+    assert len(added) == 2 * len(closed)  # the closed rows, and their successors
+    assert {row[:2] for row in added} == revised
+    assert {row[14] for row in added if row[10]} == {result.run_id}
 
     # what the warehouse said before and after the correction
     as_of = "indicator_code = ? and region_code = ? and period = ? and mart = 'fct_dgbas_indicator'"
