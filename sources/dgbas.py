@@ -1,9 +1,18 @@
 """County indicators (issue 6): 行政院主計總處 (DGBAS)「縣市重要統計指標查詢系統」.
 
-Dataset: 【改制後】縣市重要統計指標, the complete export of 664 indicators for 總計, 臺灣地區 and
-the 22 counties (post-2010 boundaries back-cast to 1998), years 1998–2014, one PC-Axis file per
-category (01 land … 32 household income; categories with more than 50 indicators are split into
-two files, 02-1/02-2 and 14-1/14-2, hence 34 files).
+Dataset: 【改制後】縣市重要統計指標, the complete export of the indicators for 總計, 臺灣地區 and
+the 22 counties (post-2010 boundaries back-cast to 1998), one PC-Axis file per category (01 land
+… 32 household income; a category with more than 50 indicators is split into two files).
+
+Two exports are bundled, each its own source (a dated release with its own files and quirks;
+the source id on every value says which release a figure comes from, and the older one's
+figures stay in the history as revisions):
+- dgbas_county_indicators: made 2016-05-06, 664 indicators, 1998–2014, 34 files (02-2, 14-2).
+- dgbas_county_indicators_2020: made 2020-01-12, 658 indicators, 1998–2018, 34 files (02-2,
+  25-2; 14-1 holds the former 14-2). 25-1 is 0 bytes as published (declared in
+  EMPTY_AS_PUBLISHED: its indicators keep their 2016-export figures); some indicators are
+  renamed (dbt seed dgbas_indicator_renames); its 2002 welfare values (07–13) are shuffled
+  between counties (dbt seed dgbas_export_defects: quarantined where the 2016 export differs).
 
 Publisher quirks:
 - The header says CHARSET="ANSI" (on a zh-TW system: Big5/CP950). The site served Big5; the
@@ -12,6 +21,10 @@ Publisher quirks:
 - UNITS="請看項目": the unit is not in the metadata but in the NOTE block of each indicator, as
   the parenthesised suffix of the line after 「指標項：」 (e.g. 稅捐實徵淨額(千元)#).
 - NOTE lines are hard-wrapped print lines; '#' marks each line end.
+- Regions are matched by name: CODES("縣市") gives 桃園市 the old 桃園縣 code 10003 (both
+  exports), so the codes are not used.
+- CREATION-DATE ("2020/1/12 14:49", Taipei time) dates the export: it is kept on every value
+  as export_created, the release time of the figures.
 - Cells without a number hold PC-Axis dot placeholders ('.', '..', '...'; some notes say
   「以…表示」 for no data); values carry 6 decimals whatever the indicator's precision.
 - The site exports PX only through a POST form (CityDbQuery2Px_n.asp then Saveshow.asp, as
@@ -25,6 +38,7 @@ frames long.
 import logging
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -65,8 +79,40 @@ COUNTY_INDICATORS = Source(
     ),
 )
 
+# 14-2's indicators moved into 14-1; 25-1 was split into 25-1 and 25-2
+CATEGORIES_2020 = tuple(sorted(set(CATEGORIES) - {"14-2"} | {"25-2"}))
+
+COUNTY_INDICATORS_2020 = Source(
+    id="dgbas_county_indicators_2020",
+    publisher="行政院主計總處",
+    dataset="縣市重要統計指標查詢系統【改制後】縣市重要統計指標 (PC-Axis, 1998–2018)",
+    base_url="https://statdb.dgbas.gov.tw",
+    # the years the export form requests; as for the 2016 export, the GET path is the snapshot
+    # key (live retrieval is the form flow) and must differ from the other export's
+    path="/pxweb/Dialog/Saveshow.asp?category={category}&period=1998-2018",
+    format="px",
+    encoding="utf-8",
+    cadence="yearly",
+    attribution="資料來源：行政院主計總處",
+    snapshots=tuple(
+        Snapshot(f"{category}.px", {"category": category}) for category in CATEGORIES_2020
+    ),
+    notes=(
+        "Export created 2020-01-12; 658 indicators in 34 files, 25-1 empty (0 bytes). Same "
+        "format and encoding quirk as dgbas_county_indicators. Live mode serves the current "
+        "export at the same form flow."
+    ),
+)
+
+# Files an export holds empty (0 bytes) as published: a known, recorded state, so the run goes
+# on and the category's indicators keep the previous export's figures. An empty body for any
+# other file is an error, as for every source.
+EMPTY_AS_PUBLISHED = {COUNTY_INDICATORS_2020.id: frozenset({"25-1"})}
+
 DIMENSIONS = {"STUB": ["指標", "期間"], "HEADING": ["縣市"]}
-VALUE_COLUMNS = ["category", "indicator_zh", "year", "region_name", "value", "value_text"]
+VALUE_COLUMNS = [
+    "category", "indicator_zh", "year", "region_name", "value", "value_text", "export_created",
+]  # fmt: skip
 INDICATOR_COLUMNS = ["category", "indicator_zh", "unit", "definition"]
 
 _NEVER = r"(?!)"  # keep pyaxis from blanking placeholders, so value_text stays as published
@@ -79,36 +125,37 @@ _NAME_AND_UNIT = re.compile(r"(?P<name>.+?)\s*\((?P<unit>[^()]+)\)#?")
 _PARAGRAPH = re.compile(r"(定義|公式|註記|說明|資料來源)：|●")
 
 
-def parse_county_px(raw: bytes, category: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One category file to (values, indicators).
+def parse_county_px(
+    raw: bytes, category: str, source: Source = COUNTY_INDICATORS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One category file of `source`'s export to (values, indicators).
 
     values: category, indicator_zh, year (AD), region_name, value (NaN for placeholders),
-    value_text (the cell as published, PX quotes removed).
+    value_text (the cell as published, PX quotes removed), export_created (CREATION-DATE).
     indicators: category, indicator_zh, unit, definition (from the NOTE blocks; None for an
     indicator the notes do not describe).
     """
     location = f"{category}.px"
-    px = _read_px(_decode(raw, location), location)
+    px = _read_px(_decode(raw, location, source), location, source)
     metadata, data = px["METADATA"], px["DATA"]
     for key, expected in DIMENSIONS.items():
         if metadata.get(key) != expected:
-            raise SourceError(
-                COUNTY_INDICATORS.id, location, f"{key} is {metadata.get(key)}, not {expected}"
-            )
+            raise SourceError(source.id, location, f"{key} is {metadata.get(key)}, not {expected}")
+    created = _creation_date(metadata, location, source)
 
     value_text = data["DATA"].str.strip('"')
     value = pd.to_numeric(value_text, errors="coerce")
     garbled = value.isna() & ~value_text.str.fullmatch(_PLACEHOLDER)
     if garbled.any():
         raise SourceError(
-            COUNTY_INDICATORS.id,
+            source.id,
             location,
             f"{int(garbled.sum())} cell(s) neither numbers nor PX placeholders, e.g. "
             f"{value_text[garbled].head(3).tolist()}",
         )
     years = data["期間"]
     if not years.str.fullmatch(r"\d{4}").all():
-        raise SourceError(COUNTY_INDICATORS.id, location, "期間 values are not 4-digit years")
+        raise SourceError(source.id, location, "期間 values are not 4-digit years")
 
     values = pd.DataFrame(
         {
@@ -118,6 +165,7 @@ def parse_county_px(raw: bytes, category: str) -> tuple[pd.DataFrame, pd.DataFra
             "region_name": data["縣市"],
             "value": value.astype(float),
             "value_text": value_text,
+            "export_created": created,
         }
     )
     notes = _indicator_notes(metadata.get("NOTE", []))
@@ -128,7 +176,18 @@ def parse_county_px(raw: bytes, category: str) -> tuple[pd.DataFrame, pd.DataFra
     return values[VALUE_COLUMNS], indicators
 
 
-def _decode(raw: bytes, location: str) -> str:
+def _creation_date(metadata: dict, location: str, source: Source) -> datetime:
+    """CREATION-DATE "2020/1/12 14:49" (the publisher's local time, as written)."""
+    text = "".join(metadata.get("CREATION-DATE", [])).strip()
+    try:
+        return datetime.strptime(text, "%Y/%m/%d %H:%M")
+    except ValueError:
+        raise SourceError(
+            source.id, location, f"CREATION-DATE {text!r} is not a 'YYYY/M/D H:MM' date"
+        ) from None
+
+
+def _decode(raw: bytes, location: str, source: Source) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -138,17 +197,17 @@ def _decode(raw: bytes, location: str) -> str:
             return raw.decode("cp950")  # what "ANSI" means on the publisher's zh-TW system
         except UnicodeDecodeError as exc:
             raise SourceError(
-                COUNTY_INDICATORS.id, location, f"neither UTF-8 nor CP950 ({exc.reason})"
+                source.id, location, f"neither UTF-8 nor CP950 ({exc.reason})"
             ) from exc
-    raise SourceError(COUNTY_INDICATORS.id, location, 'not UTF-8 and no CHARSET="ANSI" header')
+    raise SourceError(source.id, location, 'not UTF-8 and no CHARSET="ANSI" header')
 
 
-def _read_px(text: str, location: str) -> dict:
+def _read_px(text: str, location: str, source: Source) -> dict:
     """pyaxis reads from a path, so the text goes through a temporary file."""
     if "DATA=" not in text:
-        raise SourceError(COUNTY_INDICATORS.id, location, "no DATA= section: not a PC-Axis file")
+        raise SourceError(source.id, location, "no DATA= section: not a PC-Axis file")
     if not text.rstrip().endswith(";"):
-        raise SourceError(COUNTY_INDICATORS.id, location, "truncated: the file does not end in ';'")
+        raise SourceError(source.id, location, "truncated: the file does not end in ';'")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "body.px"
         path.write_text(text, encoding="utf-8")
@@ -158,7 +217,7 @@ def _read_px(text: str, location: str) -> dict:
             )
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise SourceError(
-                COUNTY_INDICATORS.id,
+                source.id,
                 location,
                 f"not a well-formed PC-Axis file ({type(exc).__name__}: {str(exc)[:120]})",
             ) from exc

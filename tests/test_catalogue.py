@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from sources.catalog import all_sources
-from sources.dgbas import COUNTY_INDICATORS
+from sources.dgbas import COUNTY_INDICATORS, COUNTY_INDICATORS_2020
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "dbt_project" / "seeds"
 REFERENCE = SEEDS / "reference"
 PX_DIR = ROOT / "sources" / "snapshots" / COUNTY_INDICATORS.id
+PX_DIR_2020 = ROOT / "sources" / "snapshots" / COUNTY_INDICATORS_2020.id
 
 COLUMNS = [
     "indicator_code", "domain", "name_zh", "name_en", "unit", "definition", "source_id",
@@ -85,13 +86,14 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def px_values(variable: str) -> list[list[str]]:
-    """The VALUES("<variable>") list of every bundled DGBAS PC-Axis file, names stripped."""
-    if not PX_DIR.is_dir() or not any(PX_DIR.glob("*.px")):
-        pytest.skip(f"no DGBAS PX files in {PX_DIR.relative_to(ROOT)} yet")
+def px_values(variable: str, folder: Path = PX_DIR) -> list[list[str]]:
+    """The VALUES("<variable>") list of every bundled DGBAS PC-Axis file of one export, names
+    stripped (the 2020 export's empty 25-1.px has none)."""
+    if not folder.is_dir() or not any(folder.glob("*.px")):
+        pytest.skip(f"no DGBAS PX files in {folder.relative_to(ROOT)} yet")
     pattern = re.compile(rf'^VALUES\("{variable}"\)=(.*?);\s*$', re.S | re.M)
     lists = []
-    for path in sorted(PX_DIR.glob("*.px")):
+    for path in sorted(p for p in folder.glob("*.px") if p.stat().st_size):
         block = pattern.search(path.read_text(encoding="utf-8"))
         assert block, f'{path.name} has no VALUES("{variable}") block'
         lists.append([name.strip() for name in re.findall(r'"([^"]*)"', block[1])])
@@ -170,7 +172,9 @@ def test_source_ids_are_registered_sources(catalogue):
     assert used - registered - {"derived", "planned"} == set()
     # every bundled source feeds an indicator or is named as a further publisher of one
     text = " ".join(row["source_id"] + " " + row["definition"] for row in catalogue)
-    assert {source for source in registered if source not in text} == set()
+    # a later export of a catalogued source (dgbas_county_indicators_2020) feeds its indicators
+    exports = {source for source in registered if re.sub(r"_\d{4}$", "", source) in used}
+    assert {source for source in registered - exports if source not in text} == set()
 
 
 def test_definitions_only_reference_known_codes(catalogue):
@@ -225,9 +229,16 @@ def test_dgbas_rows_name_their_dgbas_indicator_once(catalogue):
 
 def test_dgbas_indicator_names_occur_in_the_px_export(catalogue):
     published = {name for names in px_values("指標") for name in names}
-    assert len(published) == 664  # the export's indicator count (SOURCES.md)
+    assert len(published) == 664  # the 2016 export's indicator count (SOURCES.md)
+    published_2020 = {name for names in px_values("指標", PX_DIR_2020) for name in names}
+    assert len(published_2020) == 658  # the 2020 export's
     named = {r["dgbas_indicator_zh"] for r in catalogue if r["dgbas_indicator_zh"]}
-    assert named - published == set()
+    assert named - (published | published_2020) == set()
+    # the key is the newest export's name (seed dgbas_indicator_renames): an earlier name
+    # would miss the 2015-2018 figures
+    renames = read_csv(REFERENCE / "dgbas_indicator_renames.csv")
+    renamed = {r["indicator_zh_published"] for r in renames}
+    assert named & renamed == set()
 
 
 # ---------------------------------------------------------------- county names
@@ -246,7 +257,7 @@ def test_county_names_cover_the_22_coded_counties(county_codes):
 
 def test_county_sort_order_follows_the_dgbas_tables():
     names = sorted(read_csv(REFERENCE / "county_names.csv"), key=lambda r: int(r["sort_order"]))
-    for regions in px_values("縣市"):
+    for regions in px_values("縣市") + px_values("縣市", PX_DIR_2020):
         # each file lists 總計 and 臺灣地區 first, then the counties
         assert regions[2:] == [r["name_zh"] for r in names]
 

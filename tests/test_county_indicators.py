@@ -70,14 +70,14 @@ def test_every_additive_nation_value_adds_up_or_is_flagged(published):
             select v.indicator_code, v.period, sum(v.value) as county_sum
             from marts.fct_indicator_value v join marts.dim_region r using (region_code)
             where r.region_level = 'county' and v.grain = 'year' and v.scenario is null
-              and v.source_id = 'dgbas_county_indicators'
+              and v.source_id like 'dgbas_county_indicators%'
             group by all
         )
         select v.indicator_code, v.period, v.value, c.county_sum, v.quality_flag
         from marts.fct_indicator_value v
         join marts.dim_indicator i using (indicator_code)
         join county_sums c using (indicator_code, period)
-        where v.region_code = 'TW' and v.source_id = 'dgbas_county_indicators' and i.additive
+        where v.region_code = 'TW' and v.source_id like 'dgbas_county_indicators%' and i.additive
         """
     ).fetchall()
     assert len(rows) > 400
@@ -122,7 +122,9 @@ def test_mol_2014_rates_equal_dgbas_for_the_20_counties(published):
     assert compared == 2 * 20
 
 
-def test_mol_extends_the_labour_and_income_series(published):
+def test_dgbas_2020_export_supersedes_the_mol_extension(published):
+    """The MOL yearbook extended the labour and income series to 2015-2016; the 2020 DGBAS
+    export now publishes those years for all 22 counties, and DGBAS's series wins."""
     for code, year in [("unemployment_rate", 2016), ("labour_force_participation_rate", 2015),
                        ("labour_force", 2016), ("household_disposable_income", 2015)]:
         (counties, sources) = published.execute(
@@ -130,7 +132,7 @@ def test_mol_extends_the_labour_and_income_series(published):
             " where indicator_code = ? and period = make_date(?, 1, 1)",
             [code, year],
         ).fetchone()
-        assert counties == 20 and sources[0].startswith("mol_"), (code, year)
+        assert (counties, sources) == (22, ["dgbas_county_indicators_2020"]), (code, year)
     # 千人 to persons: 新北市 2016 labour force 2,027 千人
     assert yearly(published, "labour_force")[("65000", 2016)] == 2_027_000
 
@@ -152,7 +154,7 @@ def test_ratios_from_counts_reproduce_dgbas_to_its_decimals(published, code):
         """,
         [code],
     ).fetchall()
-    assert len(rows) == COUNTIES * 17  # 1998-2014
+    assert len(rows) == COUNTIES * 21  # 1998-2018
     for region, year, dgbas, computed in rows:
         rounded = Decimal(computed).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert rounded == Decimal(str(dgbas)).quantize(Decimal("0.01")), (region, year)
@@ -171,7 +173,7 @@ def test_per_population_values_reproduce_dgbas(published, code):
         """,
         [code],
     ).fetchall()
-    assert len(rows) == (COUNTIES + 1) * 16
+    assert len(rows) == (COUNTIES + 1) * 20  # 1999-2018
     # published with 6 decimals, reproduced to 4 (桃園縣 2003 beds per 10k: 70.913734 published,
     # 12,921 / 1,822,075 * 10,000 = 70.913656); 1998 is left out: 南投縣 and 澎湖縣 ratios use
     # other bed counts
@@ -195,7 +197,7 @@ def test_county_2014_population_equals_the_moi_township_sum(published):
     ).fetchall()
     assert len(rows) == COUNTIES
     for county, dgbas, source, township_sum in rows:
-        assert source == "dgbas_county_indicators"
+        assert source == "dgbas_county_indicators_2020"  # the newest export's figure
         assert dgbas == township_sum, county
 
 
@@ -253,7 +255,8 @@ def test_the_whole_dgbas_system_is_published(published):
         "select count(distinct indicator_zh), count(distinct region_code),"
         " count(*) filter (where unit is null) from marts.fct_dgbas_indicator"
     ).fetchone()
-    assert (indicators, regions, units) == (664, COUNTIES + 1, 0)
+    # 664 (2016 export) + 22 new names in the 2020 export - 15 renames (seed)
+    assert (indicators, regions, units) == (671, COUNTIES + 1, 0)
     (unit, value) = published.execute(
         "select unit, value from marts.fct_dgbas_indicator"
         " where indicator_zh = '稅捐實徵淨額' and region_code = 'TW' and year = 2014"
@@ -262,20 +265,32 @@ def test_the_whole_dgbas_system_is_published(published):
 
 
 def test_population_growth_rate_is_per_mille_as_dgbas_publishes_it(published):
-    """Our growth rate from consecutive year-end counts equals DGBAS 人口增加率 (‰, 2 decimals)."""
+    """Our growth rate from consecutive year-end counts (‰) equals DGBAS 人口增加率 to 2010. From
+    2011 the 2020 export divides by the mid-year population (the mean of the two year-ends):
+    its 2011-2014 figures revise the 2016 export's, which equal ours (history)."""
     rows = published.execute(
         """
-        select ours.region_code, ours.period, ours.value, theirs.value
+        select year(ours.period), ours.value, theirs.value, earlier.value
         from marts.fct_indicator_value as ours
         join marts.fct_dgbas_indicator as theirs
           on theirs.region_code = ours.region_code and theirs.period = ours.period
-        where ours.indicator_code = 'pop_growth_rate' and ours.source_id = 'dgbas_county_indicators'
+        left join marts.fct_indicator_value_history as earlier
+          on earlier.mart = 'fct_dgbas_indicator' and earlier.indicator_code = theirs.indicator_zh
+         and earlier.region_code = theirs.region_code and earlier.period = theirs.period
+         and earlier.source_id = 'dgbas_county_indicators' and not earlier.is_current
+        where ours.indicator_code = 'pop_growth_rate'
+          and ours.source_id like 'dgbas_county_indicators%'
           and theirs.indicator_zh = '人口增加率' and ours.region_code <> 'TW'
         """
     ).fetchall()
-    assert len(rows) >= 22 * 15
-    mismatched = [r for r in rows if abs(round(r[2], 2) - r[3]) > 0.011]
-    assert mismatched == []
+    assert len(rows) >= 22 * 20
+    mid_year = [(year, ours / (1 + ours / 2000), theirs) for year, ours, theirs, _ in rows
+                if year >= 2011]
+    year_end = [(year, ours, theirs) for year, ours, theirs, _ in rows if year < 2011]
+    year_end += [(year, ours, earlier) for year, ours, _, earlier in rows if earlier is not None]
+    assert len([r for r in year_end if r[0] >= 2011]) > 40  # revised from the 2016 export
+    for year, ours, theirs in mid_year + year_end:
+        assert abs(round(ours, 2) - theirs) <= 0.011, (year, ours, theirs)
 
 
 def test_household_size_reproduces_dgbas_household_size(published):

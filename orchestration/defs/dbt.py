@@ -1,5 +1,7 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, tests as asset checks."""
 
+import os
+
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
@@ -30,6 +32,9 @@ class TwResasTranslator(DagsterDbtTranslator):
 )
 def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings.warehouse_dir().mkdir(parents=True, exist_ok=True)
+    # the run that publishes the build; fct_indicator_value_history records it (env_var: dbt
+    # inherits the environment, and the args stay the ones tests may wrap)
+    os.environ["TWRESAS_RUN_ID"] = context.run.run_id
     yield from dbt.cli(dbt_build_args(), context=context).stream()
 
 

@@ -1,5 +1,7 @@
-"""DGBAS 縣市重要統計指標 (issue 6): land the 34 PC-Axis files as two raw tables, the values and
-the indicator notes (unit, definition). The export serves every domain, hence group reference."""
+"""DGBAS 縣市重要統計指標 (issue 6): land each export's PC-Axis files as two raw tables, the
+values and the indicator notes (unit, definition). Two exports are loaded (2016 and 2020): the
+newer one's figures are current, the older one's are kept as revisions. The export serves every
+domain, hence group reference."""
 
 import dagster as dg
 import pandas as pd
@@ -13,62 +15,88 @@ from orchestration.lib import (
     write_raw_table,
 )
 from sources import dgbas, mof, mol
+from sources.catalog import Source
+from sources.errors import SourceError
 
-SOURCE = dgbas.COUNTY_INDICATORS
-NOTES_TABLE = "dgbas_county_indicator_notes"
-VALUES_KEY = dg.AssetKey([RAW_SCHEMA, SOURCE.id])
-NOTES_KEY = dg.AssetKey([RAW_SCHEMA, NOTES_TABLE])
+EXPORTS = [
+    # source, notes table, years, indicators
+    (dgbas.COUNTY_INDICATORS, "dgbas_county_indicator_notes", "1998-2014", 664),
+    (dgbas.COUNTY_INDICATORS_2020, "dgbas_county_indicator_notes_2020", "1998-2018", 658),
+]
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            VALUES_KEY,
-            group_name="reference",
-            kinds={"python", "duckdb"},
-            description="DGBAS county indicators, long: one row per indicator, year and region "
-            "(總計, 臺灣地區, 22 counties), 1998-2014.",
-            metadata={"source_id": SOURCE.id, "publisher": SOURCE.publisher},
-        ),
-        dg.AssetSpec(
-            NOTES_KEY,
-            group_name="reference",
-            kinds={"python", "duckdb"},
-            description="Unit and definition of each of the 664 DGBAS indicators (PX NOTE blocks).",
-            metadata={"source_id": SOURCE.id, "publisher": SOURCE.publisher},
-        ),
-    ],
-    retry_policy=FETCH_RETRY,
-)
-def dgbas_county_indicators():
-    from sources.http import fetch, make_session
+def export_assets(source: Source, notes_table: str, years: str, indicators: int):
+    values_key = dg.AssetKey([RAW_SCHEMA, source.id])
+    notes_key = dg.AssetKey([RAW_SCHEMA, notes_table])
+    empty_as_published = dgbas.EMPTY_AS_PUBLISHED.get(source.id, frozenset())
 
-    session = make_session()
-    values, notes, landed = [], [], []
-    # the parser needs the category: it names the file in the notes and in errors
-    for params in known_releases(SOURCE):
-        result = fetch(SOURCE, session=session, **params)
-        frame, indicators = dgbas.parse_county_px(result.read_bytes(), params["category"])
-        values.append(with_lineage(frame, result, **params))
-        notes.append(with_lineage(indicators, result, **params))
-        landed.append(result)
-    yield dg.MaterializeResult(
-        asset_key=VALUES_KEY,
-        metadata=write_raw_table(SOURCE, pd.concat(values, ignore_index=True), landed),
+    @dg.multi_asset(
+        name=source.id,
+        specs=[
+            dg.AssetSpec(
+                values_key,
+                group_name="reference",
+                kinds={"python", "duckdb"},
+                description=f"DGBAS county indicators, long: one row per indicator, year and "
+                f"region (總計, 臺灣地區, 22 counties), {years}.",
+                metadata={"source_id": source.id, "publisher": source.publisher},
+            ),
+            dg.AssetSpec(
+                notes_key,
+                group_name="reference",
+                kinds={"python", "duckdb"},
+                description=f"Unit and definition of each of the {indicators} DGBAS indicators "
+                "(PX NOTE blocks).",
+                metadata={"source_id": source.id, "publisher": source.publisher},
+            ),
+        ],
+        retry_policy=FETCH_RETRY,
     )
-    yield dg.MaterializeResult(
-        asset_key=NOTES_KEY,
-        metadata=write_raw_table(
-            SOURCE, pd.concat(notes, ignore_index=True), landed, table=NOTES_TABLE
-        ),
-    )
+    def _export(context: dg.AssetExecutionContext):
+        from sources.http import fetch, make_session
 
+        session = make_session()
+        values, notes, landed, empty = [], [], [], []
+        # the parser needs the category: it names the file in the notes and in errors
+        for params in known_releases(source):
+            category = params["category"]
+            try:
+                result = fetch(source, session=session, **params)
+            except SourceError as exc:
+                # landed with its problem in the manifest; declared empty: a recorded state
+                if category in empty_as_published and exc.problem == "empty body":
+                    context.log.info(f"{source.id} {category}.px is empty, as published")
+                    empty.append(category)
+                    continue
+                raise
+            frame, indicators = dgbas.parse_county_px(result.read_bytes(), category, source)
+            values.append(with_lineage(frame, result, **params))
+            notes.append(with_lineage(indicators, result, **params))
+            landed.append(result)
+        extra = {"empty_as_published": dg.MetadataValue.json(empty)}
+        yield dg.MaterializeResult(
+            asset_key=values_key,
+            metadata=write_raw_table(source, pd.concat(values, ignore_index=True), landed)
+            | extra,
+        )
+        yield dg.MaterializeResult(
+            asset_key=notes_key,
+            metadata=write_raw_table(
+                source, pd.concat(notes, ignore_index=True), landed, table=notes_table
+            )
+            | extra,
+        )
+
+    return _export, values_key, notes_key
+
+
+_built = [export_assets(*export) for export in EXPORTS]
+dgbas_county_indicators, dgbas_county_indicators_2020 = (assets for assets, _, _ in _built)
 
 county_indicators_job = dg.define_asset_job(
     "county_indicators_yearly",
     selection=dg.AssetSelection.assets(
-        VALUES_KEY,
-        NOTES_KEY,
+        *(key for _, values_key, notes_key in _built for key in (values_key, notes_key)),
         raw_asset_key(mol.MANPOWER_BY_AREA),
         raw_asset_key(mol.HOUSEHOLD_INCOME_BY_AREA),
         raw_asset_key(mof.TAX_REVENUE),

@@ -4,7 +4,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sources.dgbas import CATEGORIES, COUNTY_INDICATORS, parse_county_px
+from sources.dgbas import (
+    CATEGORIES,
+    CATEGORIES_2020,
+    COUNTY_INDICATORS,
+    COUNTY_INDICATORS_2020,
+    EMPTY_AS_PUBLISHED,
+    parse_county_px,
+)
 from sources.errors import SourceError
 from sources.http import fetch
 
@@ -158,3 +165,57 @@ def test_garbled_cells_raise():
 def test_html_error_page_raises():
     with pytest.raises(SourceError, match="dgbas_county_indicators.*not a PC-Axis file"):
         parse_county_px("<html><body>系統維護中</body></html>".encode(), "26-1")
+
+
+# ---------------------------------------------------------------- the 2020 export
+
+
+def raw_2020(category: str) -> bytes:
+    snapshot = COUNTY_INDICATORS_2020.snapshot_for(category=category)
+    return COUNTY_INDICATORS_2020.snapshot_path(snapshot).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def parsed_2020() -> pd.DataFrame:
+    frames = [
+        parse_county_px(raw_2020(category), category, COUNTY_INDICATORS_2020)[0]
+        for category in CATEGORIES_2020
+        if category not in EMPTY_AS_PUBLISHED[COUNTY_INDICATORS_2020.id]
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_2020_export_is_658_indicators_1998_to_2018_created_2020_01_12(parsed_2020):
+    assert len(CATEGORIES_2020) == 34
+    assert parsed_2020["indicator_zh"].nunique() == 658
+    assert sorted(parsed_2020["year"].unique()) == list(range(1998, 2019))
+    assert list(parsed_2020["region_name"].unique()) == ["總計", "臺灣地區", *COUNTIES]
+    assert set(parsed_2020["export_created"]) == {pd.Timestamp("2020-01-12 14:49")}
+    population = parsed_2020.set_index(["indicator_zh", "year", "region_name"])["value"]
+    assert [population["戶籍登記人口數", year, "總計"] for year in range(2014, 2019)] == [
+        23_433_753, 23_492_074, 23_539_816, 23_571_227, 23_588_932,
+    ]  # SOURCES.md: official year-end totals
+
+
+def test_only_the_declared_file_is_empty_and_it_does_not_parse():
+    empty = [c for c in CATEGORIES_2020 if not raw_2020(c)]
+    assert empty == sorted(EMPTY_AS_PUBLISHED[COUNTY_INDICATORS_2020.id]) == ["25-1"]
+    with pytest.raises(SourceError, match="dgbas_county_indicators_2020.*not a PC-Axis file"):
+        parse_county_px(b"", "25-1", COUNTY_INDICATORS_2020)
+
+
+def test_creation_date_that_is_no_date_raises():
+    body = raw_2020("26-1").replace(b'CREATION-DATE="2020/1/12 14:49"', b'CREATION-DATE="soon"')
+    problem = r"_2020: CREATION-DATE 'soon' is not a .* date \[26-1.px\]"
+    with pytest.raises(SourceError, match=problem):
+        parse_county_px(body, "26-1", COUNTY_INDICATORS_2020)
+
+
+def test_sources_md_count_of_4445_differing_cells_is_reproduced(parsed, parsed_2020):
+    """SOURCES.md: 4,445 of 224,808 overlapping cells differ. That count matches cells by
+    (file, indicator): the 85 indicators that moved file (14-2 into 14-1, 25-1 into 25-2) are
+    not in it. Text compared, so '...' that became '.' counts."""
+    values, _ = parsed
+    overlap = values.merge(parsed_2020, on=["category", "indicator_zh", "year", "region_name"])
+    assert len(overlap) == 224_808
+    assert (overlap["value_text_x"] != overlap["value_text_y"]).sum() == 4_445

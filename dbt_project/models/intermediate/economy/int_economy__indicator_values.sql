@@ -1,4 +1,4 @@
--- Regional economic cycle (domain 2), by county and year: DGBAS 1998-2014 (家庭收支調查, 營利事業
+-- Regional economic cycle (domain 2), by county and year: DGBAS 1998-2018 (家庭收支調查, 營利事業
 -- 銷售額), household income extended to 2015 by the MOL yearbook (表14-2), and per-capita and
 -- per-employee values derived from the same region and year.
 with

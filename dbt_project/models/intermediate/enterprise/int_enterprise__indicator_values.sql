@@ -1,5 +1,5 @@
 -- Enterprise activity (domain 4), by county and year: company and business registrations from
--- DGBAS 1998-2014, with average capital, density per 10,000 population and the new-company rate.
+-- DGBAS 1998-2018, with average capital, density per 10,000 population and the new-company rate.
 with
 
 dgbas as (

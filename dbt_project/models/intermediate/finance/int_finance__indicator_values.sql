@@ -1,4 +1,4 @@
--- Local finance (domain 8), by county and year: DGBAS 1998-2014 (final accounts, 稅捐實徵淨額,
+-- Local finance (domain 8), by county and year: DGBAS 1998-2018 (final accounts, 稅捐實徵淨額,
 -- 平均每人稅賦, 欠稅), per-capita values over the mid-year population as DGBAS computes its own,
 -- and the property taxes of the MOF statistics database (offline: a SYNTHETIC fixture).
 {% set local_taxes = ['地價稅', '土地增值稅', '房屋稅', '使用牌照稅', '契稅', '印花稅', '娛樂稅'] %}

@@ -1,4 +1,4 @@
--- Industrial structure (domain 3), by county and year: DGBAS 1998-2014 (人力資源調查 employment
+-- Industrial structure (domain 3), by county and year: DGBAS 1998-2018 (人力資源調查 employment
 -- shares, 工廠校正及營運調查, 農林漁牧業產值), the industry share extended to 2019-2024 by the
 -- county labour panel (a transcription), and the location quotient of each sector.
 with
@@ -7,8 +7,8 @@ dgbas as (
     select * from {{ ref('int_dgbas__catalogue_values') }}
 ),
 
-dgbas_staged as (
-    select * from {{ ref('stg_dgbas__county_indicators') }}
+dgbas_cells as (
+    select * from {{ ref('int_dgbas__export_cells') }}
 ),
 
 catalogue as (
@@ -36,13 +36,13 @@ labour_panel_published as (
 -- benchmark of the location quotient.
 taiwan_area_shares as (
     select
-        {{ year_start('dgbas_staged.year') }} as period,
+        {{ year_start('dgbas_cells.year') }} as period,
         {{ pivot_indicators(['employment_share_agriculture', 'employment_share_industry',
                              'employment_share_services']) }}
-    from dgbas_staged
-    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_staged.indicator_zh
-    where dgbas_staged.region_name = '臺灣地區'
-    group by dgbas_staged.year
+    from dgbas_cells
+    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_cells.indicator_zh
+    where dgbas_cells.region_name = '臺灣地區' and dgbas_cells.release_rank = 1
+    group by dgbas_cells.year
 ),
 
 county_shares as (

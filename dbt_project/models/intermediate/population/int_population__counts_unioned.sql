@@ -186,7 +186,7 @@ projection_level as (
     from projection_by_year
 ),
 
--- DGBAS county history 1998-2014 (year-end registration counts). Its 總計 gives the county
+-- DGBAS county history 1998-2018 (year-end registration counts). Its 總計 gives the county
 -- shares their nation total but loses to NDC's national series and to our township sums.
 dgbas_level as (
     select

@@ -1,6 +1,6 @@
 -- Births, deaths and migration: population indicators that are flows, not counts of the
 -- structure, so they do not pass through int_population__counts_unioned. DGBAS by county and
--- year (1998-2014); the township mirror tables by township, year (2020-2024) and the twelve
+-- year (1998-2018); the township mirror tables by township, year (2020-2024) and the twelve
 -- months 2025-07...2026-06, summed to counties and the nation where every township has a value
 -- (2024 deaths of 新北市板橋區 are missing in the source: no 新北市 or national sum that year).
 -- Rates per 1,000 of the population in the middle of the period: 年度中人口數 for a year, the

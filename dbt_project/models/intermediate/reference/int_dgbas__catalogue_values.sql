@@ -35,6 +35,8 @@ converted as (
             else 1
         end as unit_factor,
         dgbas_values.source_id,
+        dgbas_values.raw_sha256,
+        dgbas_values.export_created,
         dgbas_values.is_synthetic
     from dgbas_values
     inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh

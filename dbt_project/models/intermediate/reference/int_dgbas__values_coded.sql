@@ -1,39 +1,70 @@
--- Every DGBAS county-indicator value with its region code, unit and definition: 總計 is the
--- nation (TW); 臺灣地區 (Taiwan area, without 金門 and 連江) is no region of the warehouse and is
--- left out; cells with a PX placeholder (no data) are left out.
+-- The current DGBAS county-indicator values (the newest export's accepted figure of each cell)
+-- with region code, unit and definition; cells whose current state is a PX placeholder (no
+-- data) are left out. Unit and definition come from the newest export whose notes give a unit
+-- (the 2020 export's notes on 扶養比 and 老化指數 name none).
 with
 
-indicator_values as (
-    select * from {{ ref('stg_dgbas__county_indicators') }}
+states as (
+    select * from {{ ref('int_dgbas__release_states') }}
 ),
 
-notes as (
+notes_2016 as (
     select * from {{ ref('stg_dgbas__county_indicator_notes') }}
 ),
 
-region_names as (
-    select * from {{ ref('int_region_names') }}
+notes_2020 as (
+    select * from {{ ref('stg_dgbas__county_indicator_notes_2020') }}
+),
+
+renames as (
+    select * from {{ ref('dgbas_indicator_renames') }}
+),
+
+export_dates as (
+    select distinct source_id, export_created from states
+),
+
+notes_unioned as (
+    select * from notes_2016
+    union all by name
+    select * from notes_2020
+),
+
+notes as (
+    select
+        coalesce(renames.indicator_zh, notes_unioned.indicator_zh) as indicator_zh,
+        notes_unioned.unit,
+        notes_unioned.definition
+    from notes_unioned
+    inner join export_dates on export_dates.source_id = notes_unioned.source_id
+    left join renames
+        on renames.indicator_zh_published = notes_unioned.indicator_zh
+        and renames.source_id = notes_unioned.source_id
+    where notes_unioned.unit is not null
+    qualify row_number() over (
+        partition by coalesce(renames.indicator_zh, notes_unioned.indicator_zh)
+        order by export_dates.export_created desc
+    ) = 1
 ),
 
 coded as (
     select
-        indicator_values.category,
-        indicator_values.indicator_zh,
-        region_names.region_code,
-        region_names.region_level,
-        indicator_values.year,
-        {{ year_start('indicator_values.year') }} as period,
-        indicator_values.value,
+        states.category,
+        states.indicator_zh,
+        states.region_code,
+        states.region_level,
+        states.year,
+        states.period,
+        states.value,
         notes.unit,
         notes.definition,
-        indicator_values.source_id,
-        indicator_values.is_synthetic
-    from indicator_values
-    inner join region_names
-        on region_names.lookup_name = indicator_values.region_name
-        and region_names.region_level in ('nation', 'county')
-    inner join notes on notes.indicator_zh = indicator_values.indicator_zh
-    where indicator_values.value is not null
+        states.export_created,
+        states.source_id,
+        states.raw_sha256,
+        states.is_synthetic
+    from states
+    inner join notes on notes.indicator_zh = states.indicator_zh
+    where states.release_rank = 1 and states.value is not null
 )
 
 select * from coded

@@ -1,4 +1,4 @@
--- Town development (domain 6), by county and year: housing from DGBAS 1998-2014 (家庭收支調查),
+-- Town development (domain 6), by county and year: housing from DGBAS 1998-2018 (家庭收支調查),
 -- extended to 2015 by the MOL yearbook (表14-2).
 with
 

@@ -1,4 +1,4 @@
--- Employment, medical care and welfare (domain 7), by county and year: DGBAS 1998-2014, the
+-- Employment, medical care and welfare (domain 7), by county and year: DGBAS 1998-2018, the
 -- labour series extended to 2015-2016 by the MOL yearbook (表2-3) and to 2019-2024 by the
 -- county labour panel (a transcription, lowest priority), and the per-10k and
 -- per-capita values derived from the population of the same region and year.

@@ -7,6 +7,7 @@
     'int_township__quarantine',
     'int_welfare__quarantine',
     'int_income__quarantine',
+    'int_dgbas__quarantine',
 ] %}
 
 with

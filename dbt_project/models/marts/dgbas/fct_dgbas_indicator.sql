@@ -1,6 +1,7 @@
--- The whole DGBAS 縣市重要統計指標 system (664 indicators, 1998-2014), tidy: one value per
--- indicator, region and year, in the publisher's own unit, with its definition, and the
--- catalogue code where the warehouse publishes the same quantity in fct_indicator_value.
+-- The whole DGBAS 縣市重要統計指標 system (both exports: 2016, 1998-2014, and 2020, 1998-2018),
+-- tidy: the current figure of each indicator, region and year (the newest export's), in the
+-- publisher's own unit, with its definition, and the catalogue code where the warehouse
+-- publishes the same quantity in fct_indicator_value. Earlier figures: fct_indicator_value_history.
 with
 
 dgbas_values as (

@@ -12,6 +12,7 @@ renamed as (
         {{ normalise_region_name('region_name') }} as region_name,
         cast(value as double) as value,
         value_text,
+        cast(export_created as timestamp) as export_created,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic

@@ -1,0 +1,79 @@
+{{ config(materialized='table') }}
+-- Every cell of every DGBAS export, under the newest export's indicator name (renames seed),
+-- checked against the previous export where the export has a known defect (defects seed: a
+-- cell there is accepted only if the previous export holds the same text). release_rank 1 is
+-- the newest export holding the accepted cell: its figure is current, older ones are history.
+-- An indicator missing from an export (25-1 of 2020 is empty) keeps the previous export's.
+with
+
+export_2016 as (
+    select * from {{ ref('stg_dgbas__county_indicators') }}
+),
+
+export_2020 as (
+    select * from {{ ref('stg_dgbas__county_indicators_2020') }}
+),
+
+renames as (
+    select * from {{ ref('dgbas_indicator_renames') }}
+),
+
+defects as (
+    select * from {{ ref('dgbas_export_defects') }}
+),
+
+exports as (
+    select * from export_2016
+    union all by name
+    select * from export_2020
+),
+
+named as (
+    select
+        exports.* exclude (indicator_zh),
+        exports.indicator_zh as indicator_zh_published,
+        coalesce(renames.indicator_zh, exports.indicator_zh) as indicator_zh
+    from exports
+    left join renames
+        on renames.indicator_zh_published = exports.indicator_zh
+        and renames.source_id = exports.source_id
+),
+
+with_previous as (
+    select
+        *,
+        lag(source_id) over cell as previous_source_id,
+        lag(value_text) over cell as previous_value_text
+    from named
+    window cell as (partition by indicator_zh, region_name, year order by export_created)
+),
+
+checked as (
+    select
+        with_previous.*,
+        case
+            when defects.defect is null then null
+            when with_previous.previous_source_id is null
+                then defects.defect || '; not in an earlier export, so it cannot be checked'
+            when with_previous.value_text is distinct from with_previous.previous_value_text
+                then defects.defect || '; differs from ' || with_previous.previous_source_id
+                    || ' (' || with_previous.previous_value_text || '), whose figure is kept'
+        end as rejection_reason
+    from with_previous
+    left join defects
+        on defects.source_id = with_previous.source_id
+        and defects.category = with_previous.category
+        and defects.year = with_previous.year
+),
+
+ranked as (
+    select
+        *,
+        case when rejection_reason is null then row_number() over (
+            partition by indicator_zh, region_name, year, rejection_reason is null
+            order by export_created desc
+        ) end as release_rank
+    from checked
+)
+
+select * from ranked

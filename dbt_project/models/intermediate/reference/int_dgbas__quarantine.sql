@@ -1,0 +1,21 @@
+-- DGBAS export cells rejected as a known defect of their export (the 2020 export's shuffled
+-- 2002 welfare values), with the cell as published; published through fct_quarantined_row.
+with
+
+cells as (
+    select * from {{ ref('int_dgbas__export_cells') }}
+),
+
+quarantined as (
+    select
+        source_id,
+        raw_sha256,
+        'category=' || category || '; 指標=' || indicator_zh_published || '; year='
+            || cast(year as varchar) || '; 縣市=' || region_name || '; value=' || value_text
+            as record,
+        rejection_reason as reason
+    from cells
+    where rejection_reason is not null
+)
+
+select * from quarantined
