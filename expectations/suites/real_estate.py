@@ -68,7 +68,7 @@ def _reconciliation_expectations():
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["source_id", "release", "source_file"],
                                             ignore_row_if="never"),
         gxe.ExpectColumnValuesToMatchRegex(column="season", regex=r"^\d{2,3}S[1-4]$"),
-        gxe.ExpectColumnValuesToMatchRegex(column="release", regex=r"^(\d{2,3}S[1-4]|20\d{6})$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="release", regex=r"^(?:\d{2,3}S[1-4]|20\d{6})$"),
         gxe.ExpectColumnValuesToBeInSet(column="coverage", value_set=COVERAGES),
         gxe.ExpectColumnValuesToBeInSet(column="source_id", value_set=LVR_SOURCES),
         gxe.ExpectColumnValuesToMatchRegex(column="raw_sha256", regex=r"^[0-9a-f]{64}$"),
