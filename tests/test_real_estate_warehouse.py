@@ -335,7 +335,7 @@ def quirk_rows() -> tuple[list[list[str]], list[list[str]], list[tuple[dict, str
          "交易標的 其他 is not 土地, 建物, 房地 or 車位"),
         # the layouts since 2021 write 7 digits: 990412 there is malformed, not 2010-04-12
         ({"交易年月日": "990412"}, "交易年月日 990412 is not the 7 digits this layout writes"),
-        ({"交易年月日": "1130118", "總價元": "1e999"}, "總價元 1e999 is not a whole number"),
+        ({"交易年月日": "1130118", "總價元": "1e999"}, "總價元 is not a number"),
         ({"交易年月日": "1130119", "建物現況格局-房": "386336.7", "建物現況格局-廳": "1",
           "建物現況格局-衛": "1"}, "建物現況格局 (房 386336.7, 廳 1, 衛 1) is not a whole number"),
         # after the latest day a 113S1 zip can hold (published by the end of 2024 Q2)

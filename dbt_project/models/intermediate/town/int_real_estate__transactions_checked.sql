@@ -123,7 +123,8 @@ checked as (
             case when county_code is not null and township_code is null
                  then '鄉鎮市區 ' || coalesce(district_name, '(empty)') || ' is no township of the county' end,
             case when sale_kind is null
-                 then '交易標的 ' || coalesce(transaction_target, '(empty)') || ' is not 土地, 建物, 房地, 車位 or 租賃房屋' end,
+                 then '交易標的 ' || coalesce(transaction_target, '(empty)') || ' is not 土地, 建物, 房地'
+                     || case when ranked.file_kind = 'c' then ', 車位 or 租賃房屋' else ' or 車位' end end,
             case when not transaction_date_parse_ok
                  then date_label || ' ' || coalesce(transaction_date_text, '(empty)') || ' is not a 民國 date' end,
             case when transaction_date_parse_ok and has_seven_digit_dates
@@ -133,7 +134,7 @@ checked as (
                  then date_label || ' ' || transaction_date_text || ' is after the release (published by '
                      || cast(published_by as varchar) || ')' end,
             case when not total_price_parse_ok
-                 then price_label || ' ' || coalesce(total_price_text, '(empty)') || ' is not a whole number' end,
+                 then price_label || ' is not a number' end,
             case when not unit_price_parse_ok
                  then '單價元平方公尺 ' || unit_price_text || ' is not a number' end,
             case when not area_parse_ok then '移轉總面積 is not a number' end,
@@ -142,9 +143,10 @@ checked as (
                      || coalesce(living_rooms_text, '') || ', 衛 ' || coalesce(bathrooms_text, '')
                      || ') is not a whole number' end,
             case when serial_rank > 1
-                 then '編號 ' || serial_no || ' repeats ' || serial_first_seen end
+                 then '編號 ' || ranked.serial_no || ' repeats ' || serial_first_seen end
             {% if is_incremental() %},
-            case when earlier_serials.first_seen is not null and fields_read = header_fields
+            case when earlier_serials.first_seen is not null
+                    and ranked.fields_read = ranked.header_fields
                  then '編號 ' || ranked.serial_no || ' repeats ' || earlier_serials.first_seen end
             {% endif %}
         ), '') as rejection_reason
