@@ -18,7 +18,7 @@ import pytest
 from orchestration.defs import real_estate as real_estate_defs
 from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
 from sources.landing import LandingZone
-from sources.real_estate import LVR_LAND, parse_roc_date
+from sources.real_estate import LVR_LAND, LVR_SOURCES, parse_roc_date
 from sources.settings import SNAPSHOT_DIR
 
 # Transactions per file, as counted in the provenance notes of the real files.
@@ -75,15 +75,33 @@ def publisher_rows(season: str, member: str) -> list[dict[str, str]]:
     return rows[1:] if rows and rows[0]["鄉鎮市區"].isascii() else rows
 
 
+def bundled_rows(letter: str, kind: str) -> list[dict[str, str]]:
+    """Every bundled file of one county and kind, of every 實價登錄 source, as csv reads it."""
+    rows = []
+    for source in LVR_SOURCES:
+        for snapshot in source.snapshots:
+            with zipfile.ZipFile(SNAPSHOT_DIR / source.id / snapshot.file) as zf:
+                for name in zf.namelist():
+                    if name.rsplit("/", 1)[-1] == f"{letter}_lvr_land_{kind}.csv":
+                        text = zf.read(name).decode("utf-8-sig")
+                        found = list(csv.DictReader(io.StringIO(text)))
+                        rows += found[1:] if found and found[0]["鄉鎮市區"].isascii() else found
+    return rows
+
+
 # ------------------------------------------------------------------ the published warehouse
 
 
 def test_every_row_read_is_accepted_or_quarantined_per_file(published):
     rows = published.execute(
         "select season, source_file, rows_read, rows_accepted, rows_quarantined,"
-        " rows_not_modelled, rows_unaccounted from marts.fct_real_estate_file_reconciliation"
+        " rows_not_modelled, rows_unaccounted, source_id"
+        " from marts.fct_real_estate_file_reconciliation"
     ).fetchall()
-    assert {(s, f): read for s, f, read, *_ in rows} == EXPECTED_ROWS
+    assert {(s, f): read for s, f, read, *_, source in rows if source == "lvr_land"} == (
+        EXPECTED_ROWS
+    )
+    rows = [row[:-1] for row in rows]
     for _, _, read, accepted, quarantined, not_modelled, unaccounted in rows:
         assert read == accepted + quarantined + not_modelled
         assert unaccounted == 0
@@ -93,10 +111,15 @@ def test_every_row_read_is_accepted_or_quarantined_per_file(published):
                                           ("e_lvr_land_a.csv", "64000")])
 def test_quarterly_sales_reproduce_the_publisher_file(published, county, code):
     """Count, value and median NT$/m² of 2020 Q2 sales, recomputed in Python from the file."""
+    # late registrations of 2020 Q2 in the bundled 10-day releases count in the quarter too
     in_quarter = [
-        row for row in publisher_rows("109S3", county)
-        if date(2020, 4, 1) <= parse_roc_date(row["交易年月日"]) < date(2020, 7, 1)
+        row for row in bundled_rows(county[0], "a")
+        if date(2020, 4, 1) <= (parse_roc_date(row["交易年月日"]) or date.min) < date(2020, 7, 1)
     ]
+    assert len(in_quarter) > len([
+        row for row in publisher_rows("109S3", county)
+        if date(2020, 4, 1) <= (parse_roc_date(row["交易年月日"]) or date.min) < date(2020, 7, 1)
+    ])
     unit_prices = [float(row["單價元平方公尺"]) for row in in_quarter
                    if row["交易標的"] in WITH_BUILDING and float(row["單價元平方公尺"] or 0) > 0]
     transactions, value, median_m2, median_ping, counted = published.execute(
@@ -135,10 +158,11 @@ def test_counts_by_kind_add_up_and_townships_add_up_to_counties(published):
 
 
 def test_kinds_of_sale_are_counted_as_published(published):
-    """臺北市 109S3 by 交易標的, every transaction quarter together."""
+    """臺北市 sales dated before 2021 by 交易標的, every bundled file together."""
     published_kinds: dict[str, int] = {}
-    for row in publisher_rows("109S3", "a_lvr_land_a.csv"):
-        published_kinds[row["交易標的"]] = published_kinds.get(row["交易標的"], 0) + 1
+    for row in bundled_rows("a", "a"):
+        if (parse_roc_date(row["交易年月日"]) or date.max) < date(2021, 1, 1):
+            published_kinds[row["交易標的"]] = published_kinds.get(row["交易標的"], 0) + 1
     land, building, land_building, parking = published.execute(
         "select sum(transactions_land), sum(transactions_building),"
         " sum(transactions_land_building), sum(transactions_parking)"
@@ -174,7 +198,7 @@ def test_indicators_are_published_by_quarter_and_flagged_while_filling_up(publis
         """
         select v.indicator_code, r.region_level, v.quality_flag, count(*)
         from marts.fct_indicator_value v join marts.dim_region r using (region_code)
-        where v.source_id = 'lvr_land' group by all
+        where v.source_id like 'lvr_land%' group by all
         """
     ).fetchall()
     codes = {code for code, *_ in rows}
@@ -186,7 +210,8 @@ def test_indicators_are_published_by_quarter_and_flagged_while_filling_up(publis
     # only 109S3 and 115S1 are bundled: no quarter has both its own and the next season
     assert {flag for _, _, flag, _ in rows} == {"partial_period"}
     (grains,) = published.execute(
-        "select list(distinct grain) from marts.fct_indicator_value where source_id = 'lvr_land'"
+        "select list(distinct grain) from marts.fct_indicator_value"
+        " where source_id like 'lvr_land%'"
     ).fetchone()
     assert grains == ["quarter"]
 
@@ -202,6 +227,82 @@ def test_indicator_values_equal_the_quarterly_mart(published):
         """
     ).fetchone()
     assert mismatches == 0
+
+
+PRESALE_RENT_CODES = {"b": ("re_presale_transactions", "re_presale_median_unit_price_m2"),
+                      "c": ("re_rent_transactions", "re_median_rent_m2")}
+RENTED_BUILDING = (*WITH_BUILDING, "租賃房屋", "租賃房屋+車位")
+
+
+@pytest.mark.parametrize(("letter", "code", "kind"),
+                         [("b", "66000", "b"), ("a", "63000", "c"), ("e", "64000", "c")])
+def test_presale_and_rent_indicators_reproduce_the_release_files(published, letter, code, kind):
+    """Records and median NT$/m² per quarter, recomputed in Python from every bundled file:
+    whole rows (as many fields as the header) dated no later than their release."""
+    date_column = "租賃年月日" if kind == "c" else "交易年月日"
+    by_quarter: dict[date, list[dict]] = {}
+    for row in bundled_rows(letter, kind):
+        day = parse_roc_date(row[date_column])
+        if None in row or day is None or day > date(2020, 12, 1) and day < date(2025, 1, 1):
+            continue  # ragged, no date, or after the 2020-12-01 release it came in
+        by_quarter.setdefault(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), []).append(row)
+    count_code, median_code = PRESALE_RENT_CODES[kind]
+    values = dict(((c, p), v) for c, p, v in published.execute(
+        "select indicator_code, period, value from marts.fct_indicator_value"
+        " where region_code = ? and indicator_code in (?, ?)", [code, count_code, median_code],
+    ).fetchall())
+    assert by_quarter and {p for c, p in values if c == count_code} == set(by_quarter)
+    for quarter, rows in by_quarter.items():
+        prices = [float(r["單價元平方公尺"]) for r in rows
+                  if r["交易標的"] in RENTED_BUILDING and float(r["單價元平方公尺"] or 0) > 0]
+        assert values[(count_code, quarter)] == len(rows)
+        if prices:
+            assert values[(median_code, quarter)] == pytest.approx(statistics.median(prices))
+        else:  # never a median from no priced record
+            assert (median_code, quarter) not in values
+
+
+def test_releases_say_what_they_cover_and_no_quarter_of_them_passes_for_the_market(published):
+    coverage = dict(((s, r), c) for s, r, c in published.execute(
+        "select distinct source_id, release, coverage"
+        " from marts.fct_real_estate_file_reconciliation"
+    ).fetchall())
+    assert coverage == {
+        ("lvr_land", "109S3"): "season", ("lvr_land", "115S1"): "subset",
+        ("lvr_land_mirror", "108S2"): "season",
+        ("lvr_land_issue", "20200111"): "issue", ("lvr_land_issue", "20201201"): "issue",
+        ("lvr_land_issue", "20220401"): "issue", ("lvr_land_issue", "20251001"): "subset",
+    }
+    flags = published.execute(
+        "select coverage, list(distinct q.source_id order by q.source_id), count(*)"
+        " from marts.fct_real_estate_quarterly q group by 1 order by 1"
+    ).fetchall()
+    assert {c for c, *_ in flags} == {"issue", "season", "subset"}
+    (unflagged,) = published.execute(
+        "select count(*) from marts.fct_indicator_value where source_id like 'lvr_land%'"
+        " and quality_flag is distinct from 'partial_period'"
+    ).fetchone()
+    assert unflagged == 0
+
+
+def test_impossible_rows_of_the_real_releases_are_quarantined_with_their_reason(published):
+    reasons = published.execute(
+        "select reason, count(*) from marts.fct_quarantined_row"
+        " where source_id = 'lvr_land_issue' group by 1"
+    ).fetchall()
+    counted = dict(reasons)
+    assert counted["交易年月日 1111231 is after the release (published by 2022-04-01)"] == 2
+    assert counted["交易年月日 1111009 is after the release (published by 2022-04-01)"] == 1
+    assert counted["交易年月日 991126 is not the 7 digits this layout writes"] == 2
+    assert counted["交易年月日 1191104 is after the release (published by 2020-12-01)"] == 1
+    assert counted["交易年月日 1091222 is after the release (published by 2020-12-01)"] == 1
+    ragged = sum(n for reason, n in reasons if reason.startswith("line has 3"))
+    assert ragged == 14  # the publisher's own rentals with commas in 備註
+    (record,) = published.execute(
+        "select record from marts.fct_quarantined_row where record like"
+        " 'release=20201201; season=109S4; file=e_lvr_land_c.csv; line=128;%'"
+    ).fetchone()
+    assert "fields beyond the header=" in record
 
 
 # ------------------------------------------------------------------ quirks, on a small run
@@ -232,15 +333,32 @@ def quirk_rows() -> tuple[list[list[str]], list[list[str]], list[tuple[dict, str
         ({"交易年月日": "1130116", "建築完成年月": "076  03"}, None),
         ({"交易年月日": "1130117", "交易標的": "其他"},
          "交易標的 其他 is not 土地, 建物, 房地 or 車位"),
-        ({"交易年月日": "990412"}, None),
+        # the layouts since 2021 write 7 digits: 990412 there is malformed, not 2010-04-12
+        ({"交易年月日": "990412"}, "交易年月日 990412 is not the 7 digits this layout writes"),
+        ({"交易年月日": "1130118", "總價元": "1e999"}, "總價元 is not a number"),
+        ({"交易年月日": "1130119", "建物現況格局-房": "386336.7", "建物現況格局-廳": "1",
+          "建物現況格局-衛": "1"}, "建物現況格局 (房 386336.7, 廳 1, 衛 1) is not a whole number"),
+        # after the latest day a 113S1 zip can hold (published by the end of 2024 Q2)
+        ({"交易年月日": "1131231"},
+         "交易年月日 1131231 is after the release (published by 2024-06-30)"),
+        ({"交易年月日": "1130120", "編號": "RPQUIRK000"},
+         "編號 RPQUIRK000 repeats 113S1 a_lvr_land_a.csv line 3"),
+        ({"交易年月日": "1130121", EXTRA_FIELD: ""}, "line has 34 fields, the header 33"),
     ]
     rows = []
-    for changes, _ in cases:
+    for number, (changes, _) in enumerate(cases):
         row = list(base)
+        row[header.index("編號")] = f"RPQUIRK{number:03d}"
         for column, value in changes.items():
-            row[header.index(column)] = value
+            if column == EXTRA_FIELD:
+                row.append(value)
+            else:
+                row[header.index(column)] = value
         rows.append(row)
     return [header, english], rows, cases
+
+
+EXTRA_FIELD = "(a field beyond the header)"
 
 
 def quirk_zip() -> bytes:
@@ -254,6 +372,7 @@ def quirk_zip() -> bytes:
     # 高雄市's file: no BOM, no English header row, one sale in 鳳山區
     kaohsiung = list(rows[0])
     kaohsiung[header.index("鄉鎮市區")] = "鳳山區"
+    kaohsiung[header.index("編號")] = "RPQUIRKKAO"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("a_lvr_land_a.csv", render([header, english, *rows], bom=True))
@@ -344,7 +463,9 @@ def test_reconciliation_counts_the_quarantined_rows_by_reason(quirk_home):
         " where source_file = 'a_lvr_land_a.csv'",
     )
     _, _, cases = quirk_rows()
-    assert row[:4] == (len(cases), 7, 5, 0)
+    accepted = sum(1 for _, reason in cases if reason is None)
+    assert row[:4] == (len(cases), accepted, len(cases) - accepted, 0)
+    assert accepted == 6
     assert "交易年月日 81052 is not a 民國 date: 1" in row[4]
 
 

@@ -73,3 +73,12 @@
 {% macro median(x) -%}
     percentile_cont(0.5) within group (order by {{ x }})
 {%- endmacro %}
+
+{# A number from publisher text, strictly: plain decimal digits (a whole number for integer
+   types), else null. Unlike text_to_number it never rounds 386336.7 into a count, nor reads
+   1e999 as infinity, NaN, 0x10 or 1_000 as numbers. #}
+{% macro strict_number(x, type='double') -%}
+    {%- set pattern = '[0-9]+' if type in ('bigint', 'integer') else '-?[0-9]+([.][0-9]+)?' -%}
+    case when regexp_full_match(trim({{ half_width_digits(x) }}), '{{ pattern }}')
+         then try_cast(trim({{ half_width_digits(x) }}) as {{ type }}) end
+{%- endmacro %}

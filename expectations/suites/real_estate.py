@@ -9,8 +9,10 @@ QUARTERLY_COLUMNS = [
     "transactions_building", "transactions_land_building", "transactions_parking",
     "transaction_value_ntd", "median_total_price_ntd", "median_unit_price_ntd_per_m2",
     "median_unit_price_ntd_per_ping", "median_unit_price_yoy_pct", "unit_prices_counted",
-    "is_complete", "is_synthetic", "source_id",
+    "is_complete", "is_synthetic", "source_id", "coverage",
 ]  # fmt: skip
+COVERAGES = ["season", "issue", "subset"]
+LVR_SOURCES = ["lvr_land", "lvr_land_mirror", "lvr_land_issue"]
 KIND_COLUMNS = ["transactions_land", "transactions_building", "transactions_land_building",
                 "transactions_parking"]
 
@@ -25,6 +27,8 @@ def _quarterly_expectations():
           for c in ["region_code", "quarter", "transactions", *KIND_COLUMNS, "is_complete",
                     "is_synthetic", "source_id"]],
         gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["township", "county"]),
+        gxe.ExpectColumnValuesToBeInSet(column="coverage", value_set=COVERAGES),
+        gxe.ExpectColumnValuesToBeInSet(column="source_id", value_set=LVR_SOURCES),
         *[
             gxe.ExpectColumnValuesToMatchRegex(
                 column="region_code", regex=regex, row_condition=f'region_level=="{level}"',
@@ -53,7 +57,7 @@ def _quarterly_expectations():
 RECONCILIATION_COLUMNS = [
     "season", "source_file", "file_kind", "raw_sha256", "rows_read", "rows_accepted",
     "rows_quarantined", "rows_not_modelled", "rows_unaccounted", "quarantine_reasons",
-    "is_synthetic",
+    "is_synthetic", "source_id", "release", "coverage",
 ]  # fmt: skip
 
 
@@ -61,12 +65,15 @@ def _reconciliation_expectations():
     return [
         gxe.ExpectTableColumnsToMatchOrderedList(column_list=RECONCILIATION_COLUMNS),
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["season", "source_file"],
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["source_id", "release", "source_file"],
                                             ignore_row_if="never"),
         gxe.ExpectColumnValuesToMatchRegex(column="season", regex=r"^\d{2,3}S[1-4]$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="release", regex=r"^(?:\d{2,3}S[1-4]|20\d{6})$"),
+        gxe.ExpectColumnValuesToBeInSet(column="coverage", value_set=COVERAGES),
+        gxe.ExpectColumnValuesToBeInSet(column="source_id", value_set=LVR_SOURCES),
         gxe.ExpectColumnValuesToMatchRegex(column="raw_sha256", regex=r"^[0-9a-f]{64}$"),
         gxe.ExpectColumnValuesToBeInSet(column="file_kind", value_set=["a", "b", "c"]),
-        # every row read is accepted, quarantined with a reason, or a rental row not modelled
+        # every row read is accepted or quarantined with a reason
         gxe.ExpectColumnValuesToBeBetween(column="rows_unaccounted", min_value=0, max_value=0),
         *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0)
           for c in ["rows_read", "rows_accepted", "rows_quarantined", "rows_not_modelled"]],
@@ -80,6 +87,6 @@ QUARTERLY_SALES = MartGate(
 )
 FILE_RECONCILIATION = MartGate(
     mart="fct_real_estate_file_reconciliation",
-    key=("season", "source_file"),
+    key=("source_id", "release", "source_file"),
     expectations=_reconciliation_expectations,
 )

@@ -30,8 +30,6 @@ from sources.landing import Landed
 
 GROUP = "town"
 SOURCE = real_estate.LVR_LAND
-RAW_TABLE = SOURCE.id
-FILES_TABLE = "lvr_land_files"
 
 
 def today_in_taipei() -> date:
@@ -67,29 +65,62 @@ def seasons_to_run() -> list[str]:
     return [season for season in fetch_season_list() if season in known][-1:]
 
 
-def load_raw_season(landed: Landed, season: str) -> list[real_estate.FileStats]:
-    """Replace one season in raw.lvr_land and its row counts in raw.lvr_land_files."""
+FILES_COLUMNS = (
+    "season varchar, source_file varchar, kind varchar, rows_read bigint, raw_sha256 varchar,"
+    " url varchar, is_synthetic boolean, loaded_at timestamp, release varchar, coverage varchar,"
+    " published_by date, header_fields bigint, schema_file varchar"
+)
+
+
+def files_table(source) -> str:
+    return f"{source.id}_files"
+
+
+def ensure_raw_tables(con) -> None:
+    """Every 實價登錄 source's raw and files tables, empty when never loaded, so dbt can union
+    them whatever has been loaded; a files table an older version created gains the new
+    columns (its rows were season zips, their own releases)."""
+    for source in real_estate.LVR_SOURCES:
+        real_estate.create_table(con, source.id)
+        con.execute(f"create table if not exists {files_table(source)} ({FILES_COLUMNS})")
+        existing = {row[0] for row in con.execute(f"describe {files_table(source)}").fetchall()}
+        for column in FILES_COLUMNS.split(","):
+            name, sql_type = column.split()
+            if name not in existing:
+                con.execute(f"alter table {files_table(source)} add column {name} {sql_type}")
+        for (season,) in con.execute(
+            f"select distinct season from {files_table(source)} where release is null"
+        ).fetchall():
+            con.execute(
+                f"update {files_table(source)} set release = season, coverage = 'season',"
+                " published_by = ? where season = ? and release is null",
+                [real_estate.release_published_by(season), season],
+            )
+
+
+def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.FileStats]:
+    """Replace one release in raw.<source id> and its row counts in raw.<source id>_files."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    season = real_estate.release_season(release)
+    snapshot = source.snapshot_for(**{PARAM[source.id]: release}) if landed.mode == "snapshot" \
+        else None
+    coverage = real_estate.release_coverage(source.id, snapshot and snapshot.file)
     with connect_work_db() as con:
         con.execute("set enable_progress_bar = false")  # it would draw into the run's log
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(f"use {RAW_SCHEMA}")
-        stats = real_estate.load_season(con, landed.path, season, RAW_TABLE)
-        con.execute(
-            f"""
-            create table if not exists {FILES_TABLE} (
-                season varchar, source_file varchar, kind varchar, rows_read bigint,
-                raw_sha256 varchar, url varchar, is_synthetic boolean, loaded_at timestamp
-            )
-            """
+        ensure_raw_tables(con)
+        stats = real_estate.load_season(
+            con, landed.path, season, source.id, release=release, source_id=source.id
         )
         con.execute("begin")
-        con.execute(f"delete from {FILES_TABLE} where season = ?", [season])
+        con.execute(f"delete from {files_table(source)} where release = ?", [release])
         con.executemany(
-            f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {files_table(source)} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [season, s.file, real_estate.MEMBER.fullmatch(s.file)[2].lower(), s.rows_read,
-                 landed.sha256, landed.url, landed.synthetic, loaded_at]
+                 landed.sha256, landed.url, landed.synthetic, loaded_at, release, coverage,
+                 real_estate.release_published_by(release), s.header_fields, s.schema]
                 for s in stats
             ],
         )
@@ -97,55 +128,112 @@ def load_raw_season(landed: Landed, season: str) -> list[real_estate.FileStats]:
     return stats
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key=dg.AssetKey([RAW_SCHEMA, RAW_TABLE]),
-            group_name=GROUP,
-            kinds={"python", "duckdb"},
-            tags={PARTITIONED_TAG: "true"},
-            freshness_policy=freshness_policy(SOURCE),
-            metadata={"source_id": SOURCE.id, "publisher": SOURCE.publisher,
-                      "cadence": SOURCE.cadence},
-            description="實價登錄 transactions of one season, every column as published (text).",
-        ),
-        dg.AssetSpec(
-            key=dg.AssetKey([RAW_SCHEMA, FILES_TABLE]),
-            group_name=GROUP,
-            kinds={"duckdb"},
-            tags={PARTITIONED_TAG: "true"},
-            description="Rows read per file of each season, for the reconciliation in dbt.",
-        ),
-    ],
-    name="raw__lvr_land",
-    partitions_def=lvr_seasons,
-    retry_policy=FETCH_RETRY,
+def load_raw_season(landed: Landed, season: str) -> list[real_estate.FileStats]:
+    """Replace one season zip of the publisher in raw.lvr_land and raw.lvr_land_files."""
+    return load_raw_release(SOURCE, landed, season)
+
+
+# The URL parameter naming each source's release (its partition key).
+PARAM = {SOURCE.id: "season", real_estate.LVR_LAND_MIRROR.id: "season",
+         real_estate.LVR_LAND_ISSUE.id: "issue"}
+
+
+def release_raw_asset(source, partitions_def, description: str):
+    """The raw and files tables of one 實價登錄 source, one partition per release zip."""
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                key=dg.AssetKey([RAW_SCHEMA, source.id]),
+                group_name=GROUP,
+                kinds={"python", "duckdb"},
+                tags={PARTITIONED_TAG: "true"},
+                freshness_policy=freshness_policy(source),
+                metadata={"source_id": source.id, "publisher": source.publisher,
+                          "cadence": source.cadence, "kind": source.kind},
+                description=description,
+            ),
+            dg.AssetSpec(
+                key=dg.AssetKey([RAW_SCHEMA, files_table(source)]),
+                group_name=GROUP,
+                kinds={"duckdb"},
+                tags={PARTITIONED_TAG: "true"},
+                description="Rows read per file of each release, its coverage (season, issue or"
+                " subset), for the reconciliation in dbt.",
+            ),
+        ],
+        name=f"raw__{source.id}",
+        partitions_def=partitions_def,
+        retry_policy=FETCH_RETRY,
+    )
+    def _asset(context: dg.AssetExecutionContext):
+        release = context.partition_key
+        landed = fetch(source, **{PARAM[source.id]: release})
+        stats = load_raw_release(source, landed, release)
+        rows = sum(s.rows_read for s in stats)
+        lineage = {
+            "source_id": source.id,
+            "attribution": source.attribution,
+            "urls": dg.MetadataValue.json([landed.url]),
+            "raw_sha256": dg.MetadataValue.json([landed.sha256]),
+            "mode": landed.mode,
+            "synthetic": landed.synthetic,
+        }
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey([RAW_SCHEMA, source.id]),
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "rows_read_per_file": dg.MetadataValue.json({s.file: s.rows_read for s in stats}),
+                **lineage,
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey([RAW_SCHEMA, files_table(source)]),
+            metadata={"dagster/row_count": dg.MetadataValue.int(len(stats)), **lineage},
+        )
+
+    return _asset
+
+
+lvr_land = release_raw_asset(
+    SOURCE, lvr_seasons,
+    "實價登錄 transactions of one season, every column as published (text).",
 )
-def lvr_land(context: dg.AssetExecutionContext):
-    season = context.partition_key
-    landed = fetch(SOURCE, season=season)
-    stats = load_raw_season(landed, season)
-    rows = sum(s.rows_read for s in stats)
-    lineage = {
-        "source_id": SOURCE.id,
-        "attribution": SOURCE.attribution,
-        "urls": dg.MetadataValue.json([landed.url]),
-        "raw_sha256": dg.MetadataValue.json([landed.sha256]),
-        "mode": landed.mode,
-        "synthetic": landed.synthetic,
-    }
-    yield dg.MaterializeResult(
-        asset_key=dg.AssetKey([RAW_SCHEMA, RAW_TABLE]),
-        metadata={
-            "dagster/row_count": dg.MetadataValue.int(rows),
-            "rows_read_per_file": dg.MetadataValue.json({s.file: s.rows_read for s in stats}),
-            **lineage,
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=dg.AssetKey([RAW_SCHEMA, FILES_TABLE]),
-        metadata={"dagster/row_count": dg.MetadataValue.int(len(stats)), **lineage},
-    )
+
+
+def bundled(source) -> list[str]:
+    return [s.params[PARAM[source.id]] for s in source.snapshots]
+
+
+# The mirror is one commit of a third party's repository: its bundled seasons are all it has.
+lvr_mirror_seasons = dg.StaticPartitionsDefinition(bundled(real_estate.LVR_LAND_MIRROR))
+lvr_land_mirror = release_raw_asset(
+    real_estate.LVR_LAND_MIRROR, lvr_mirror_seasons,
+    "實價登錄 season files as a crawler re-wrote them (縣市 appended, commas dropped from 備註):"
+    " a mirror, kept apart from the publisher's zips.",
+)
+# A 10-day release is named by its date; the publisher keeps the last few for download.
+lvr_issues = dg.StaticPartitionsDefinition(real_estate.issue_days_through(today_in_taipei()))
+lvr_land_issue = release_raw_asset(
+    real_estate.LVR_LAND_ISSUE, lvr_issues,
+    "實價登錄 transactions of one 10-day release (not a season), every column as published.",
+)
+lvr_land_mirror_job = release_job(
+    "lvr_land_mirror_release",
+    selection=dg.AssetSelection.assets(lvr_land_mirror),
+    partitions_def=lvr_mirror_seasons,
+    keys_to_run=lambda: bundled(real_estate.LVR_LAND_MIRROR),
+    description="Load a mirrored 實價登錄 season into raw.lvr_land_mirror.",
+)
+lvr_land_issue_job = release_job(
+    "lvr_land_issue_release",
+    selection=dg.AssetSelection.assets(lvr_land_issue),
+    partitions_def=lvr_issues,
+    # live: run by hand or backfill (a season zip, once out, holds its releases' rows)
+    keys_to_run=lambda: bundled(real_estate.LVR_LAND_ISSUE)
+    if settings.source_mode() == "snapshot" else [],
+    description="Fetch one 實價登錄 10-day release and load it into raw.lvr_land_issue.",
+)
 
 
 lvr_land_job = release_job(

@@ -12,7 +12,9 @@ from sources.http import fetch
 from sources.landing import LandingZone
 from sources.real_estate import (
     LVR_LAND,
+    RENT_COLUMNS,
     SALES_COLUMNS,
+    SPARE_FIELDS,
     load_season,
     parse_roc_date,
     parse_season_list,
@@ -73,7 +75,8 @@ def test_both_layouts_load_into_one_table_with_every_row(con):
     assert {(s, f): n for s, f, n in counts} == EXPECTED_ROWS
     columns = [row[0] for row in con.execute("describe lvr_land").fetchall()]
     assert columns == [
-        "season", "county_letter", "kind", "source_file", "source_row", *SALES_COLUMNS
+        "season", "release", "county_letter", "kind", "source_file", "source_row",
+        "fields_read", "extra_fields", *SALES_COLUMNS, *RENT_COLUMNS,
     ]
 
 
@@ -156,19 +159,36 @@ def test_renamed_column_fails_and_leaves_the_table_as_it_was(landed, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("old", "new", "fields_read", "extra"),
     [
         # A stray comma in a row whose last field (移轉編號) is empty: DuckDB alone would
         # drop the trailing empty field and load the row shifted by one column.
-        ("\r\n大安區,", "\r\n大安區,,"),
-        (",RPQNMLKKKHLGFFA47EA,690.7,10.46,47.94,有,\r\n", ",RPQNMLKKKHLGFFA47EA,690.7\r\n"),
+        ("\r\n大安區,", "\r\n大安區,,", 34, ""),
+        (",RPQNMLKKKHLGFFA47EA,690.7,10.46,47.94,有,\r\n", ",RPQNMLKKKHLGFFA47EA,690.7\r\n", 29,
+         None),
     ],
     ids=["extra-field", "missing-fields"],
 )
-def test_row_with_the_wrong_number_of_fields_is_a_source_error(landed, tmp_path, old, new):
+def test_row_with_the_wrong_number_of_fields_is_loaded_flagged_for_the_quarantine(
+    landed, tmp_path, old, new, fields_read, extra
+):
     assert old in zipfile.ZipFile(landed["115S1"]).read("a_lvr_land_a.csv").decode()
     variant = rezip(landed["115S1"], tmp_path / "ragged.zip", lambda t: t.replace(old, new, 1))
-    with duckdb.connect() as con, pytest.raises(SourceError, match="line 3: not as many fields"):
+    with duckdb.connect() as con:
+        [stats] = load_season(con, variant, "115S1", "t")
+        flagged = con.execute(
+            "select source_row, fields_read, extra_fields from t where fields_read <> ?",
+            [stats.header_fields],
+        ).fetchall()
+    assert stats.rows_read == 79 and stats.header_fields == 33
+    assert flagged == [(3, fields_read, extra)]
+
+
+def test_row_with_more_surplus_fields_than_the_spare_columns_is_a_source_error(landed, tmp_path):
+    surplus = "," * (SPARE_FIELDS + 1)
+    variant = rezip(landed["115S1"], tmp_path / "ragged.zip",
+                    lambda t: t.replace("\r\n大安區,", f"\r\n大安區{surplus},", 1))
+    with duckdb.connect() as con, pytest.raises(SourceError, match="unreadable CSV"):
         load_season(con, variant, "115S1", "t")
 
 

@@ -42,6 +42,14 @@ sales as (
         count(case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end)
             as unit_prices_counted,
         bool_or(is_synthetic) as is_synthetic,
+        -- the least of what the rows' releases cover: a quarter holding rows of a 10-day
+        -- release or of a subset is not the quarter's market
+        case max(case coverage when 'subset' then 3 when 'issue' then 2 else 1 end)
+            when 3 then 'subset' when 2 then 'issue' else 'season' end as coverage,
+        -- and the weakest provenance among them: a mirror's copy, else a 10-day release
+        case max(case source_id when 'lvr_land_mirror' then 3 when 'lvr_land_issue' then 2 else 1 end)
+            when 3 then 'lvr_land_mirror' when 2 then 'lvr_land_issue' else 'lvr_land' end
+            as source_id,
         max(processed_at) as processed_at
 {% endset %}
 

@@ -7,11 +7,12 @@ quarterly as (
 ),
 
 files as (
-    select * from {{ source('lvr', 'lvr_land_files') }}
+    select * from {{ ref('stg_lvr__files') }}
 ),
 
 loaded_seasons as (
-    select distinct season from files
+    -- only whole seasons: a 10-day release or a subset completes no quarter
+    select distinct season from files where coverage = 'season'
 ),
 
 seasons as (
@@ -47,7 +48,8 @@ measured as (
         this_year.unit_prices_counted,
         own.season is not null and next.season is not null as is_complete,
         this_year.is_synthetic,
-        'lvr_land' as source_id
+        this_year.coverage,
+        this_year.source_id
     from seasons as this_year
     left join quarterly as last_year
         on last_year.region_code = this_year.region_code

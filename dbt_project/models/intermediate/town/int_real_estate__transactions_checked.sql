@@ -1,9 +1,10 @@
--- Sales and pre-sales rows (files a and b; rentals, file c, are not modelled) with region codes,
--- their kind of sale, and the reason when a row cannot be used. Incremental by season: a run
--- processes only the seasons loaded (or re-loaded) since the last one, replacing each whole.
+-- Sales, pre-sales and rental rows (files a, b, c) of every 實價登錄 source with region codes,
+-- their kind, the coverage of their release, and the reason when a row cannot be used.
+-- Incremental by release: a run processes only the releases loaded (or re-loaded) since the
+-- last one, replacing each whole.
 {{ config(
     materialized='incremental',
-    unique_key='season',
+    unique_key=['source_id', 'release'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
@@ -11,7 +12,7 @@
 with
 
 files as (
-    select * from {{ source('lvr', 'lvr_land_files') }}
+    select * from {{ ref('stg_lvr__files') }}
 ),
 
 counties as (
@@ -24,71 +25,145 @@ township_names as (
 ),
 
 loads as (
-    select distinct season, loaded_at from files
+    select distinct source_id, release, loaded_at from files
 ),
 
-seasons_to_process as (
-    select season, loaded_at from loads
+releases_to_process as (
+    select source_id, release, loaded_at from loads
     {% if is_incremental() %}
-    -- a season whose load time the target already holds is unchanged since it was processed
+    -- a release whose load time the target already holds is unchanged since it was processed
     where not exists (
         select 1 from {{ this }} as processed
-        where processed.season = loads.season and processed.loaded_at = loads.loaded_at
+        where processed.source_id = loads.source_id and processed.release = loads.release
+            and processed.loaded_at = loads.loaded_at
     )
     {% endif %}
 ),
 
 transactions as (
-    select * from {{ ref('stg_lvr__transactions') }}
-    where file_kind in ('a', 'b') and season in (select season from seasons_to_process)
+    select transactions.* from {{ ref('stg_lvr__transactions') }} as transactions
+    inner join releases_to_process
+        on transactions.source_id = releases_to_process.source_id
+        and transactions.release = releases_to_process.release
 ),
 
 located as (
     select
         transactions.*,
-        seasons_to_process.loaded_at,
+        files.loaded_at,
         files.raw_sha256,
         files.is_synthetic,
+        files.coverage,
+        files.published_by,
+        files.header_fields,
         cast(counties.countycode as varchar) as county_code,
         township_names.region_code as township_code,
         case
             when transactions.transaction_target like '房地%' then 'land_building'
+            -- a rental of a house or flat (租賃房屋, with or without 車位, 2025 layout)
+            when transactions.transaction_target like '租賃房屋%' then 'building'
             when transactions.transaction_target = '土地' then 'land'
             when transactions.transaction_target = '建物' then 'building'
             when transactions.transaction_target = '車位' then 'parking'
         end as sale_kind
     from transactions
-    inner join seasons_to_process on transactions.season = seasons_to_process.season
     inner join files
-        on transactions.season = files.season and transactions.source_file = files.source_file
+        on transactions.source_id = files.source_id and transactions.release = files.release
+        and transactions.source_file = files.source_file
     left join counties on transactions.county_letter = lower(counties.countyid)
     left join township_names
         on township_names.lookup_name
             = {{ normalise_region_name('counties.countyname') }} || transactions.district_name
 ),
 
+{% if is_incremental() %}
+-- 編號 already accepted from a release processed before: a repeat here is the same deal again
+earlier_serials as (
+    select file_kind, serial_no, min(release || ' ' || source_file || ' line '
+        || cast(source_row as varchar)) as first_seen
+    from {{ this }}
+    where rejection_reason is null and coalesce(serial_no, '') <> ''
+        and not exists (
+            select 1 from releases_to_process
+            where releases_to_process.source_id = {{ this }}.source_id
+                and releases_to_process.release = {{ this }}.release
+        )
+    group by file_kind, serial_no
+),
+{% endif %}
+
+ranked as (
+    select
+        located.*,
+        -- the first row with a 編號 (the earliest load, then file and line) stands; a later
+        -- one repeats it
+        case when coalesce(serial_no, '') <> '' and fields_read = header_fields then row_number() over (
+            partition by file_kind, serial_no, fields_read = header_fields
+            order by loaded_at, source_id, release, source_file, source_row
+        ) end as serial_rank,
+        first_value(release || ' ' || source_file || ' line ' || cast(source_row as varchar))
+            over (
+                partition by file_kind, serial_no, fields_read = header_fields
+                order by loaded_at, source_id, release, source_file, source_row
+            ) as serial_first_seen,
+        case file_kind when 'c' then '租賃年月日' else '交易年月日' end as date_label,
+        case file_kind when 'c' then '總額元' else '總價元' end as price_label
+    from located
+),
+
 checked as (
     select
-        *,
+        ranked.*,
         nullif(concat_ws('; ',
+            case when fields_read <> header_fields
+                 then 'line has ' || cast(fields_read as varchar) || ' fields, the header '
+                     || cast(header_fields as varchar) end,
             case when county_code is null
                  then 'county letter ' || county_letter || ' is no county' end,
             case when county_code is not null and township_code is null
                  then '鄉鎮市區 ' || coalesce(district_name, '(empty)') || ' is no township of the county' end,
             case when sale_kind is null
-                 then '交易標的 ' || coalesce(transaction_target, '(empty)') || ' is not 土地, 建物, 房地 or 車位' end,
+                 then '交易標的 ' || coalesce(transaction_target, '(empty)') || ' is not 土地, 建物, 房地'
+                     || case when ranked.file_kind = 'c' then ', 車位 or 租賃房屋' else ' or 車位' end end,
             case when not transaction_date_parse_ok
-                 then '交易年月日 ' || coalesce(transaction_date_text, '(empty)') || ' is not a 民國 date' end,
-            case when not total_price_parse_ok then '總價元 is not a number' end,
-            case when not unit_price_parse_ok then '單價元平方公尺 is not a number' end,
-            case when not area_parse_ok then '移轉總面積 is not a number' end
+                 then date_label || ' ' || coalesce(transaction_date_text, '(empty)') || ' is not a 民國 date' end,
+            case when transaction_date_parse_ok and has_seven_digit_dates
+                    and length(transaction_date_text) <> 7
+                 then date_label || ' ' || transaction_date_text || ' is not the 7 digits this layout writes' end,
+            case when transaction_date > published_by
+                 then date_label || ' ' || transaction_date_text || ' is after the release (published by '
+                     || cast(published_by as varchar) || ')' end,
+            case when not total_price_parse_ok
+                 then price_label || ' is not a number' end,
+            case when not unit_price_parse_ok
+                 then '單價元平方公尺 ' || unit_price_text || ' is not a number' end,
+            case when not area_parse_ok then '移轉總面積 is not a number' end,
+            case when not layout_counts_parse_ok
+                 then '建物現況格局 (房 ' || coalesce(rooms_text, '') || ', 廳 '
+                     || coalesce(living_rooms_text, '') || ', 衛 ' || coalesce(bathrooms_text, '')
+                     || ') is not a whole number' end,
+            case when serial_rank > 1
+                 then '編號 ' || ranked.serial_no || ' repeats ' || serial_first_seen end
+            {% if is_incremental() %},
+            case when earlier_serials.first_seen is not null
+                    and ranked.fields_read = ranked.header_fields
+                 then '編號 ' || ranked.serial_no || ' repeats ' || earlier_serials.first_seen end
+            {% endif %}
         ), '') as rejection_reason
-    from located
+    from ranked
+    {% if is_incremental() %}
+    left join earlier_serials
+        on earlier_serials.file_kind = ranked.file_kind
+        and earlier_serials.serial_no = ranked.serial_no
+    {% endif %}
 ),
 
 final as (
     select
+        source_id,
+        release,
         season,
+        coverage,
         loaded_at,
         cast('{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') }}' as timestamp) as processed_at,
         raw_sha256,
@@ -117,6 +192,7 @@ final as (
         address,
         serial_no,
         transfer_no,
+        extra_fields,
         rejection_reason
     from checked
 )

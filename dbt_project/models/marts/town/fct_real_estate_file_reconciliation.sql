@@ -1,5 +1,5 @@
--- Published for auditors: per 實價登錄 file, rows read = rows accepted + rows quarantined
--- (+ rental rows, read but not modelled), with the quarantine reasons counted.
+-- Published for auditors: per 實價登錄 file of each release, rows read = rows accepted + rows
+-- quarantined, with the quarantine reasons counted and what the release covers.
 with
 
 reconciliation as (
@@ -18,7 +18,10 @@ final as (
         cast(rows_not_modelled as bigint) as rows_not_modelled,
         cast(rows_unaccounted as bigint) as rows_unaccounted,
         cast(quarantine_reasons as varchar) as quarantine_reasons,
-        cast(is_synthetic as boolean) as is_synthetic
+        cast(is_synthetic as boolean) as is_synthetic,
+        cast(source_id as varchar) as source_id,
+        cast(release as varchar) as release,
+        cast(coverage as varchar) as coverage
     from reconciliation
 )
 

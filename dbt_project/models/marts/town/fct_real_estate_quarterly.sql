@@ -23,7 +23,8 @@ final as (
         cast(unit_prices_counted as bigint) as unit_prices_counted,
         cast(is_complete as boolean) as is_complete,
         cast(is_synthetic as boolean) as is_synthetic,
-        cast(source_id as varchar) as source_id
+        cast(source_id as varchar) as source_id,
+        cast(coverage as varchar) as coverage
     from measures
 )
 

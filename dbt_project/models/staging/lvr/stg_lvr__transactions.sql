@@ -1,58 +1,89 @@
--- 實價登錄 rows renamed, cast and normalised; nothing is dropped: a value that does not parse
--- becomes null and its *_parse_ok flag false, for the quarantine downstream to name.
+-- 實價登錄 rows of every source (the publisher's season zips, its 10-day releases, a mirror)
+-- renamed, cast and normalised; rentals (file c) name their date, price and areas their own
+-- way and map onto the same columns. Nothing is dropped: a value that does not parse becomes
+-- null and its *_parse_ok flag false, for the quarantine downstream to name.
 with
 
+season_zips as (
+    select *, 'lvr_land' as source_id from {{ source('lvr', 'lvr_land') }}
+),
+
+mirrored as (
+    select *, 'lvr_land_mirror' as source_id from {{ source('lvr', 'lvr_land_mirror') }}
+),
+
+ten_day_releases as (
+    select *, 'lvr_land_issue' as source_id from {{ source('lvr', 'lvr_land_issue') }}
+),
+
 source as (
-    select * from {{ source('lvr', 'lvr_land') }}
+    -- by name: a mirror or a newer layout may carry columns the others lack
+    select * from season_zips
+    union all by name
+    select * from mirrored
+    union all by name
+    select * from ten_day_releases
 ),
 
 renamed as (
     select
+        source_id,
         season,
+        release,
         county_letter,
         kind as file_kind,
         source_file,
         source_row,
+        fields_read,
+        extra_fields,
         {{ normalise_region_name('"鄉鎮市區"') }} as district_name,
         "交易標的" as transaction_target,
         {{ half_width_digits('"土地位置建物門牌"') }} as address,
-        "交易年月日" as transaction_date_text,
-        {{ roc_date('"交易年月日"') }} as transaction_date,
+        coalesce("交易年月日", "租賃年月日") as transaction_date_text,
+        {{ roc_date('coalesce("交易年月日", "租賃年月日")') }} as transaction_date,
         "建築完成年月" as completion_date_text,
         {{ roc_date('"建築完成年月"') }} as completion_date,
-        {{ text_to_number('"土地移轉總面積平方公尺"') }} as land_area_m2,
-        {{ text_to_number('"建物移轉總面積平方公尺"') }} as building_area_m2,
-        {{ text_to_number('"總價元"', 'bigint') }} as total_price_ntd,
-        {{ text_to_number('"單價元平方公尺"') }} as unit_price_ntd_per_m2,
-        {{ text_to_number('"車位總價元"', 'bigint') }} as parking_price_ntd,
-        {{ text_to_number('"車位移轉總面積平方公尺"') }} as parking_area_m2,
-        "土地移轉總面積平方公尺" as land_area_text,
-        "建物移轉總面積平方公尺" as building_area_text,
-        "總價元" as total_price_text,
+        {{ strict_number('coalesce("土地移轉總面積平方公尺", "土地面積平方公尺")') }} as land_area_m2,
+        {{ strict_number('coalesce("建物移轉總面積平方公尺", "建物總面積平方公尺")') }} as building_area_m2,
+        -- a rental's 總額元 is its rent per month
+        {{ strict_number('coalesce("總價元", "總額元")', 'bigint') }} as total_price_ntd,
+        {{ strict_number('"單價元平方公尺"') }} as unit_price_ntd_per_m2,
+        {{ strict_number('coalesce("車位總價元", "車位總額元")', 'bigint') }} as parking_price_ntd,
+        {{ strict_number('coalesce("車位移轉總面積平方公尺", "車位面積平方公尺")') }} as parking_area_m2,
+        coalesce("土地移轉總面積平方公尺", "土地面積平方公尺") as land_area_text,
+        coalesce("建物移轉總面積平方公尺", "建物總面積平方公尺") as building_area_text,
+        coalesce("總價元", "總額元") as total_price_text,
         "單價元平方公尺" as unit_price_text,
-        "交易筆棟數" as parcels_text,
+        coalesce("交易筆棟數", "租賃筆棟數") as parcels_text,
         "都市土地使用分區" as urban_zoning,
         "非都市土地使用分區" as non_urban_zoning,
         "非都市土地使用編定" as non_urban_land_use,
-        "移轉層次" as floors_transferred,
+        coalesce("移轉層次", "租賃層次") as floors_transferred,
         "總樓層數" as total_floors,
         "建物型態" as building_type,
         "主要用途" as main_use,
         "主要建材" as main_material,
-        {{ text_to_number('"建物現況格局-房"', 'integer') }} as rooms,
-        {{ text_to_number('"建物現況格局-廳"', 'integer') }} as living_rooms,
-        {{ text_to_number('"建物現況格局-衛"', 'integer') }} as bathrooms,
+        {{ strict_number('"建物現況格局-房"', 'integer') }} as rooms,
+        {{ strict_number('"建物現況格局-廳"', 'integer') }} as living_rooms,
+        {{ strict_number('"建物現況格局-衛"', 'integer') }} as bathrooms,
+        "建物現況格局-房" as rooms_text,
+        "建物現況格局-廳" as living_rooms_text,
+        "建物現況格局-衛" as bathrooms_text,
         "建物現況格局-隔間" as has_partitions,
         "有無管理組織" as has_management,
         "車位類別" as parking_type,
         "備註" as note,
         "編號" as serial_no,
-        {{ text_to_number('"主建物面積"') }} as main_building_area_m2,
-        {{ text_to_number('"附屬建物面積"') }} as ancillary_area_m2,
-        {{ text_to_number('"陽台面積"') }} as balcony_area_m2,
-        "電梯" as has_elevator,
+        {{ strict_number('"主建物面積"') }} as main_building_area_m2,
+        {{ strict_number('"附屬建物面積"') }} as ancillary_area_m2,
+        {{ strict_number('"陽台面積"') }} as balcony_area_m2,
+        coalesce("電梯", "有無電梯") as has_elevator,
         -- only the 33-column layout (2021 on) has 移轉編號: null for older seasons
-        "移轉編號" as transfer_no
+        "移轉編號" as transfer_no,
+        "出租型態" as rental_type,
+        "租賃期間" as lease_period,
+        -- the layouts since 2021 (移轉編號; rentals: 出租型態) write every 民國 date in 7 digits
+        "移轉編號" is not null or "出租型態" is not null as has_seven_digit_dates
     from source
 ),
 
@@ -69,7 +100,12 @@ flagged as (
             as unit_price_parse_ok,
         (land_area_m2 is not null or coalesce(trim(land_area_text), '') = '')
             and (building_area_m2 is not null or coalesce(trim(building_area_text), '') = '')
-            as area_parse_ok
+            as area_parse_ok,
+        -- 房, 廳, 衛 are counts: empty is none given, anything but a whole number is an error
+        (rooms is not null or coalesce(trim(rooms_text), '') = '')
+            and (living_rooms is not null or coalesce(trim(living_rooms_text), '') = '')
+            and (bathrooms is not null or coalesce(trim(bathrooms_text), '') = '')
+            as layout_counts_parse_ok
     from renamed
 ),
 
@@ -77,7 +113,7 @@ final as (
     select
         *,
         transaction_date_parse_ok and completion_date_parse_ok and total_price_parse_ok
-            and unit_price_parse_ok and area_parse_ok as parse_ok
+            and unit_price_parse_ok and area_parse_ok and layout_counts_parse_ok as parse_ok
     from flagged
 )
 
