@@ -178,3 +178,55 @@ REGION_PROFILE = MartGate(
     key=("region_code", "indicator_code"),
     expectations=_profile_expectations,
 )
+
+
+def _industry_expectations():
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        _unique("region_code", "period", "grain", "section", "measure"),
+        *_not_null("region_code", "region_name_zh", "period", "grain", "section",
+                   "section_name_zh", "section_name_en", "value", "is_synthetic"),
+        gxe.ExpectColumnValuesToBeInSet(column="section", value_set=list("ABCDEFGHIJKLMNOPQRS")),
+        gxe.ExpectColumnValuesToBeInSet(column="region_level",
+                                        value_set=["nation", "county", "township"]),
+        _between("value", 0, None),
+        _between("share_pct", 0, 100),
+        _between("specialisation_coefficient", 0, None),
+        # the nation's own share over the nation's share
+        _between("specialisation_coefficient", 1 - 1e-9, 1 + 1e-9, 'region_level=="nation"'),
+        _between("rank_in_region", 1, 19),
+    ]
+
+
+def _income_expectations():
+    thin = f"filing_units < {MIN_COUNT_BASIS}"
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        _unique("region_code", "period", "grain"),
+        *_not_null("region_code", "region_name_zh", "period", "grain", "is_synthetic"),
+        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["township", "village"]),
+        _between("filing_units", 0, None),
+        _between("q3_q1_ratio", 1, None),
+        _between("salary_share_pct", 0, 100),
+        *[_null_where(column, thin) for column in ["median_rank_in_nation",
+                                                   "median_rank_in_county"]],
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="peers_in_nation", column_B="median_rank_in_nation", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
+
+
+# switched on with their marts (dbt vars), as their inputs arrive from other branches
+if _dbt_var("industry_establishments_available"):
+    INDUSTRY_SPECIALISATION = MartGate(
+        mart="fct_industry_specialisation",
+        key=("region_code", "period", "grain", "section", "measure"),
+        expectations=_industry_expectations,
+    )
+if _dbt_var("income_indicators_available"):
+    INCOME_DISTRIBUTION = MartGate(
+        mart="fct_income_distribution",
+        key=("region_code", "period", "grain"),
+        expectations=_income_expectations,
+    )
