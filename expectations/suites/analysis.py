@@ -83,7 +83,8 @@ def _pyramid_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
         _unique("region_code", "period", "grain", "scenario", "sex", "age_band"),
-        *_not_null("region_code", "region_name_zh", "period", "grain", "sex", "age_band",
+        *_not_null("region_code", "region_level", "region_name_zh", "period", "grain", "sex",
+                   "age_band",
                    "age_from", "population", "region_total", "share_pct", "is_synthetic",
                    "source_id"),
         gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["male", "female"]),
@@ -100,9 +101,9 @@ def _aging_outlook_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
         _unique("region_code", "scenario", "grain", "period"),
-        *_not_null("region_code", "region_name_zh", "period", "pop_65plus_share",
-                   "aging_stage", "aging_stage_zh", "aging_stage_en", "is_projected",
-                   "is_synthetic"),
+        *_not_null("region_code", "region_level", "region_name_zh", "period", "grain",
+                   "pop_65plus_share", "aging_stage", "aging_stage_zh", "aging_stage_en",
+                   "is_projected", "is_synthetic"),
         gxe.ExpectColumnValuesToBeInSet(column="aging_stage",
                                         value_set=["young", "aging", "aged", "super_aged"]),
         gxe.ExpectColumnValuesToBeInSet(column="scenario", value_set=SCENARIOS),
