@@ -8,7 +8,8 @@ QUARTERLY_COLUMNS = [
     "region_code", "region_level", "quarter", "transactions", "transactions_land",
     "transactions_building", "transactions_land_building", "transactions_parking",
     "transaction_value_ntd", "median_total_price_ntd", "median_unit_price_ntd_per_m2",
-    "median_unit_price_ntd_per_ping", "median_unit_price_yoy_pct", "unit_prices_counted",
+    "median_unit_price_ntd_per_ping", "median_unit_price_yoy_pct",
+    "median_unit_price_yoy_null_reason", "unit_prices_counted",
     "is_complete", "is_synthetic", "source_id", "coverage",
 ]  # fmt: skip
 COVERAGES = ["season", "issue", "subset"]

@@ -23,6 +23,7 @@ presale_rent as (
     're_median_unit_price_m2': 'median_unit_price_ntd_per_m2',
     're_median_unit_price_ping': 'median_unit_price_ntd_per_ping',
     're_median_unit_price_yoy': 'median_unit_price_yoy_pct',
+    're_priced_sales': 'unit_prices_counted',
 } %}
 {% set presale_rent_indicators = [
     ('re_presale_transactions', 'presale', 'transactions'),

@@ -1,5 +1,6 @@
 -- The quarterly sales measures with what needs neighbouring quarters: the price per 坪, the
--- year-on-year change of the median, and whether the quarter is complete yet.
+-- year-on-year change of the median (null, with its reason, where either quarter has too few
+-- priced sales), and whether the quarter is complete yet.
 with
 
 quarterly as (
@@ -43,8 +44,17 @@ measured as (
         this_year.median_unit_price_ntd_per_m2,
         -- 1 坪 = 400/121 m²
         this_year.median_unit_price_ntd_per_m2 * 400.0 / 121.0 as median_unit_price_ntd_per_ping,
-        ({{ safe_divide('this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2') }} - 1) * 100
-            as median_unit_price_yoy_pct,
+        -- no change from thin data: one price against one published +1,004 %
+        case when not ({{ is_thin_count('this_year.unit_prices_counted') }}
+                       or {{ is_thin_count('last_year.unit_prices_counted') }})
+            then {{ percent_change('this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2') }}
+        end as median_unit_price_yoy_pct,
+        case
+            when last_year.region_code is null then 'no sales in the same quarter a year before'
+            when {{ is_thin_count('this_year.unit_prices_counted') }}
+                or {{ is_thin_count('last_year.unit_prices_counted') }}
+                then 'fewer than {{ var("min_count_basis") }} priced sales in the quarter or the same quarter a year before'
+        end as median_unit_price_yoy_null_reason,
         this_year.unit_prices_counted,
         own.season is not null and next.season is not null as is_complete,
         this_year.is_synthetic,

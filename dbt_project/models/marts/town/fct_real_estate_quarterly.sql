@@ -20,6 +20,7 @@ final as (
         cast(median_unit_price_ntd_per_m2 as double) as median_unit_price_ntd_per_m2,
         cast(median_unit_price_ntd_per_ping as double) as median_unit_price_ntd_per_ping,
         cast(median_unit_price_yoy_pct as double) as median_unit_price_yoy_pct,
+        cast(median_unit_price_yoy_null_reason as varchar) as median_unit_price_yoy_null_reason,
         cast(unit_prices_counted as bigint) as unit_prices_counted,
         cast(is_complete as boolean) as is_complete,
         cast(is_synthetic as boolean) as is_synthetic,
