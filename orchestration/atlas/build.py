@@ -200,7 +200,7 @@ class _Site:
             sections.append(self._chart(
                 "pyramid", ("年齡結構", "Age structure"), charts.age_groups(row), [row],
                 period=row["period"], unit=("人", "persons"),
-                sources=self._sources_of("pop_65plus"),
+                sources={row["source_id"]} - {None},
                 note=("尚無五歲年齡組資料，以三大年齡組代替",
                       "five-year bands not published yet: three broad age groups shown")))
         else:
@@ -208,14 +208,14 @@ class _Site:
 
         rows = found["outlook"].get(code, [])
         if rows:
-            latest = max((r for r in rows if r["scenario"] == "observed"),
-                         key=lambda r: r["period"], default=rows[-1])
-            stage = charts.STAGE_NAMES.get(latest["aging_stage"] or "", "—")
+            staged = [r for r in rows if r["scenario"] == "observed" and r["aging_stage"]]
+            latest = max(staged or rows, key=lambda r: r["period"])
+            stage = charts.STAGE_NAMES.get(latest["aging_stage"] or "", "尚無資料 not published")
             years = sorted({r["period"] for r in rows})
             sections.append(self._chart(
                 "outlook", ("人口推估與高齡化階段", "Population outlook and aging stage"),
                 charts.outlook(rows), rows, period=(years[0], years[-1]),
-                unit=("人", "persons"), sources=self._sources_of("pop_total", rows),
+                unit=("人", "persons"), sources={r["source_id"] for r in rows},
                 note=(f"{_period_label(latest['period'], 'year')} 高齡化階段：{stage}",
                       f"aging stage in {_period_label(latest['period'], 'year')}: {stage}")))
         else:
@@ -228,7 +228,8 @@ class _Site:
             sections.append(self._chart(
                 "change", ("自然增加與社會增加", "Natural and social change"),
                 charts.change(rows), rows, period=(rows[0]["period"], rows[-1]["period"]),
-                unit=("人", "persons"), sources=self._sources_of("births"),
+                unit=("人", "persons"),
+                sources={s for r in rows for s in (r["source_id"] or "").split(",") if s},
                 note=None if social else ("社會增加（遷入減遷出）尚無已發布資料",
                                           "social change (in- minus out-migration): "
                                           "not published for this region")))
@@ -335,13 +336,6 @@ class _Site:
         return {"id": section_id, "title": title, "chart": None, "table": None,
                 "caption": None, "note": NO_DATA, "empty": True}
 
-    def _sources_of(self, indicator_code: str, rows: list[dict] | None = None) -> set[str]:
-        sources = {self.indicators[indicator_code]["source_id"]} \
-            if indicator_code in self.indicators else set()
-        if rows and any(r.get("scenario") not in (None, "observed") for r in rows):
-            sources.add("ndc_population_projection")
-        return {s for s in sources if s}
-
     def _source_text(self, source_ids: set[str]) -> str:
         parts = []
         for source_id in sorted(s for s in source_ids if s):
@@ -352,7 +346,8 @@ class _Site:
             kind = {"mirror_table": "（第三方整理 mirror table）",
                     "transcription": "（轉錄 transcription）",
                     "synthetic": "（合成 synthetic）"}.get(source["kind"], "")
-            parts.append(f"{source['attribution']} · {source['dataset']}{kind} [{source_id}]")
+            attribution = source["attribution"].removeprefix("資料來源：")
+            parts.append(f"{attribution} · {source['dataset']}{kind} [{source_id}]")
         return "；".join(parts) or "—"
 
     @staticmethod

@@ -64,11 +64,12 @@ def outlook(rows: list[dict]) -> dict:
         if not points:
             continue
         traces.append({
-            "type": "scatter", "mode": "lines", "name": _SCENARIO_NAMES[scenario],
+            "type": "scatter", "mode": "lines+markers", "name": _SCENARIO_NAMES[scenario],
             "x": [r["period"].isoformat() for r in points],
             "y": [r["pop_total"] for r in points],
             "line": {"color": SCENARIO_COLOURS[scenario],
                      "dash": "solid" if scenario == "observed" else "dash"},
+            "marker": {"size": 4},
             "customdata": [STAGE_NAMES.get(r["aging_stage"], "") for r in points],
             "hovertemplate": "%{x|%Y}: %{y:,}<br>%{customdata}<extra></extra>",
         })

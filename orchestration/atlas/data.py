@@ -227,11 +227,14 @@ def age_structure(wh: Warehouse) -> dict[str, list[dict]]:
         return {}
     return wh.by_region(
         """
-        select region_code, period, pop_0_14, pop_15_64, pop_65plus, pop_65plus_share,
-            aging_stage, is_synthetic
-        from marts.fct_population_structure
-        where scenario is null and pop_65plus is not null
-        qualify period = max(period) over (partition by region_code)
+        select s.region_code, s.period, s.pop_0_14, s.pop_15_64, s.pop_65plus,
+            s.pop_65plus_share, s.aging_stage, s.is_synthetic, v.source_id
+        from marts.fct_population_structure as s
+        left join marts.fct_indicator_value as v
+            on v.indicator_code = 'pop_65plus' and v.region_code = s.region_code
+            and v.period = s.period and v.grain = s.grain and v.scenario is null
+        where s.scenario is null and s.pop_65plus is not null
+        qualify s.period = max(s.period) over (partition by s.region_code)
         """
     )
 
@@ -244,13 +247,18 @@ def outlook(wh: Warehouse) -> dict[str, list[dict]]:
              else "marts.fct_population_structure")
     if not wh.has(table.removeprefix("marts.")):
         return {}
+    # the structure marts carry no source: take the pop_total value's own
     return wh.by_region(
         f"""
-        select region_code, period, coalesce(scenario, 'observed') as scenario, pop_total,
-            pop_65plus_share, aging_stage, is_synthetic
-        from {table}
-        where pop_total is not null and grain = 'year'
-        order by region_code, scenario, period
+        select o.region_code, o.period, coalesce(o.scenario, 'observed') as scenario,
+            o.pop_total, o.pop_65plus_share, o.aging_stage, o.is_synthetic, v.source_id
+        from {table} as o
+        left join marts.fct_indicator_value as v
+            on v.indicator_code = 'pop_total' and v.region_code = o.region_code
+            and v.period = o.period and v.grain = o.grain
+            and v.scenario is not distinct from o.scenario
+        where o.pop_total is not null and o.grain = 'year'
+        order by o.region_code, scenario, o.period
         """
     )
 
@@ -263,7 +271,7 @@ def population_change(wh: Warehouse) -> dict[str, list[dict]]:
         return wh.by_region(
             """
             select region_code, period, grain, natural_change, social_change, total_change,
-                classification_zh, classification_en
+                classification_zh, classification_en, 'fct_population_change' as source_id
             from marts.fct_population_change
             order by region_code, period
             """
@@ -275,7 +283,7 @@ def population_change(wh: Warehouse) -> dict[str, list[dict]]:
                 - max(value) filter (where indicator_code = 'deaths') as natural_change,
             null as social_change, null as total_change,
             null as classification_zh, null as classification_en,
-            bool_or(is_synthetic) as is_synthetic
+            bool_or(is_synthetic) as is_synthetic, string_agg(distinct source_id, ',') as source_id
         from marts.fct_indicator_value
         where indicator_code in ('births', 'deaths') and scenario is null and grain = 'year'
         group by region_code, period, grain

@@ -80,7 +80,11 @@ class Chromium:
         self._events.clear()
         self._send("Page.navigate", {"url": url}, session=session)
         deadline = time.monotonic() + timeout
-        while not self._evaluate(ready_js, session):
+        # the new document, loaded, and ready by the page's own measure (before the navigation
+        # commits, the tab still shows about:blank, where a count of charts can match too)
+        ready = (f"location.href === {json.dumps(url)} && document.readyState === 'complete'"
+                 f" && ({ready_js})")
+        while not self._evaluate(ready, session):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url}: not ready after {timeout} s ({ready_js})")
             time.sleep(0.2)

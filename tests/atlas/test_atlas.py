@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -222,8 +221,8 @@ def test_a_real_browser_opens_the_atlas_without_errors(atlas):
             *[browser.visit((atlas.out_dir / "region" / f"{code}.html").as_uri(),
                             "document.querySelectorAll('.js-plotly-plot').length =="
                             " document.querySelectorAll('script.chart-spec').length",
-                            {"charts drawn": "document.querySelectorAll('.js-plotly-plot .main-svg')"
-                                             ".length"})
+                            {"charts drawn": "document.querySelectorAll("
+                                             "'.js-plotly-plot .main-svg').length"})
               for code in (DAAN, "63000")],
         ]
     finally:

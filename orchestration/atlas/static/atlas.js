@@ -90,7 +90,9 @@
       legend.innerHTML = label("此層級尚無已發布資料：" + escapeHtml(layer.name_zh), "no data published at this level: " + escapeHtml(layer.name_en));
     }
     Plotly.react(mapDiv, traces, {
-      geo: { visible: false, fitbounds: "locations", projection: { type: "mercator" } },
+      // Taiwan, Penghu, Kinmen and Matsu (東沙 lies far to the south-west, off the frame)
+      geo: { visible: false, projection: { type: "mercator" },
+             lonaxis: { range: [118.15, 122.1] }, lataxis: { range: [21.85, 26.4] } },
       margin: { l: 0, r: 0, t: 0, b: 0 }, height: 620, paper_bgcolor: "white",
       font: { family: "'Noto Sans CJK TC', 'WenQuanYi Micro Hei', sans-serif" }
     }, plotConfig);
