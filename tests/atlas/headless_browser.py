@@ -4,6 +4,7 @@ without Playwright or a WebSocket client. Records console errors, uncaught excep
 errors and every URL the page requests."""
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -37,9 +38,12 @@ class Chromium:
         self.profile = tempfile.mkdtemp(prefix="atlas-chromium-")
         commands_read, self._commands = os.pipe()
         self._answers, answers_write = os.pipe()
-        # the browser wants the two pipe ends on fds 3 and 4 exactly: sh moves them there
+        # the child's ends go above fd 9 first, or `3<&4 4>&3` below would clobber one
+        commands_read, answers_write = (_above_9(fd) for fd in (commands_read, answers_write))
+        # the browser wants the two pipe ends on fds 3 and 4 exactly: bash moves them there
+        # (dash, Debian's sh, cannot name a descriptor above 9)
         self.process = subprocess.Popen(
-            ["sh", "-c", f'exec "$0" "$@" 3<&{commands_read} 4>&{answers_write}', executable,
+            ["bash", "-c", f'exec "$0" "$@" 3<&{commands_read} 4>&{answers_write}', executable,
              "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-extensions", "--disable-background-networking", "--hide-scrollbars",
              f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank"],
@@ -161,3 +165,8 @@ class Chromium:
         *complete, self._buffer = self._buffer.split(b"\0")
         return [json.loads(message) for message in complete]
 
+
+def _above_9(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
