@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test ui docs lint bench clean
+.PHONY: setup run test ui docs atlas lint bench clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,9 @@ ui: setup  ## the Dagster UI on the same code location
 
 docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target
 	$(BIN)/python -m orchestration.cli docs
+
+atlas: setup  ## the offline region atlas (warehouse/atlas/index.html) from the published warehouse
+	$(BIN)/python -m orchestration.cli atlas
 
 lint: setup
 	$(BIN)/ruff check .

@@ -103,6 +103,9 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
                 lines.append(f"  marts.{mart}: {rows:,} rows")
             lines += coverage_lines(con)
     lines.append(f"parquet export: {published.parent / 'parquet' / 'current'}")
+    atlas_index = published.parent / "atlas" / "index.html"
+    if atlas_index.exists():
+        lines.append(f"atlas: {atlas_index}")
     lines.append(f"quality report: {quality_dir(result.run_id) / 'report.json'}")
     lines.append(f"data docs: {data_docs_index()}")
     return lines
@@ -158,13 +161,32 @@ def generate_docs() -> int:
     return 0
 
 
+def generate_atlas() -> int:
+    """The atlas from the published warehouse alone (what the `atlas` asset does in a run)."""
+    from orchestration.defs.atlas import atlas_dir
+
+    published = published_db_path()
+    if not published.exists():
+        print(f"no published warehouse at {published}: run `make run` first", file=sys.stderr)
+        return 1
+    from orchestration.atlas import build_atlas
+
+    built = build_atlas(published, atlas_dir(), quality_root=settings.warehouse_dir() / "quality",
+                        data_docs=data_docs_index())
+    print(f"atlas: {built.out_dir / 'index.html'} ({built.pages} pages in {built.seconds:.1f} s;"
+          f" largest {built.largest_page.name}, {built.largest_page_bytes / 1024:.0f} KiB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
-    parser.add_argument("command", choices=["run", "docs"])
+    parser.add_argument("command", choices=["run", "docs", "atlas"])
     command = parser.parse_args(argv).command
     try:
         if command == "docs":
             return generate_docs()
+        if command == "atlas":
+            return generate_atlas()
         result = run_all()
     except LockHeld as exc:  # one line, not a traceback; 75 = EX_TEMPFAIL, try again later
         print(f"refused: {exc}", file=sys.stderr)

@@ -187,8 +187,41 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
             "schema": [{"name": name, "type": kind, "description": columns.get(name, "")}
                        for name, kind in schema],
         }
+    if any(mart.name == GEOMETRY_MART for mart in marts):
+        manifest["geojson"] = _export_geojson(con, version)
     (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return version
+
+
+GEOMETRY_MART = "dim_region_geometry"
+
+
+def _export_geojson(con, version: Path) -> dict:
+    """The region boundaries as one GeoJSON FeatureCollection per level
+    (`regions_<level>.geojson`, properties keyed by region_code), for GIS and BI tools that
+    draw maps from GeoJSON rather than from a geometry column."""
+    files = {}
+    levels = con.execute(
+        f"select distinct region_level from {PUBLISHED_SCHEMA}.{GEOMETRY_MART} order by 1"
+    ).fetchall()
+    for (level,) in levels:
+        rows = con.execute(
+            "select region_code, name_zh, name_en, geometry_geojson"
+            f" from {PUBLISHED_SCHEMA}.{GEOMETRY_MART} where region_level = ? order by 1",
+            [level],
+        ).fetchall()
+        features = ",\n".join(
+            json.dumps({"type": "Feature", "id": code,
+                        "properties": {"region_code": code, "region_level": level,
+                                       "name_zh": name_zh, "name_en": name_en},
+                        "geometry": None}, ensure_ascii=False)
+            .replace('"geometry": null', f'"geometry": {geometry}')
+            for code, name_zh, name_en, geometry in rows
+        )
+        path = version / f"regions_{level}.geojson"
+        path.write_text('{"type": "FeatureCollection", "features": [\n' + features + "\n]}\n")
+        files[level] = {"file": path.name, "features": len(rows)}
+    return files
 
 
 def _point_current(version: Path) -> None:
