@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
 test: setup  ## lint, then the whole test suite, as CI runs it
@@ -27,7 +27,7 @@ test: setup  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/python -m pytest
 
 ui: setup  ## the Dagster UI on the same code location
-	mkdir -p $(DAGSTER_HOME)
+	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m orchestration.definitions
 
 docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target

@@ -99,35 +99,45 @@ TOWNSHIP_POPULATION = Source(
     notes="Households and population of 2026-06; land area of the year in 面積密度統計年 (2025).",
 )
 
+# SEGIS serves its tables through an interactive platform; the bundled files are the R data
+# files of the ntupsc/pscdata package at this commit.
+PSCDATA_PATH = "/ntupsc/pscdata/{commit}/data/{file}"
+PSCDATA_COMMIT = "cc4149c3ac40d3f7ca8e766162c7d23c45d03302"
+
 SEGIS_POI = Source(
     id="segis_poi_town",
     publisher="內政部統計處 社會經濟資料服務平台 (SEGIS)",
     dataset="鄉鎮市區 工商業家數 (行業大類), 社區照顧關懷據點, 醫療院所, 護產機構 (110年6月)",
-    base_url="https://segis.moi.gov.tw",
-    path="/STATCloud/Download?dataset={dataset}&period={period}",
+    base_url="https://raw.githubusercontent.com",
+    path=PSCDATA_PATH,
     format="rda",
     encoding="binary",
     cadence="semiannual",
+    kind="mirror_table",
     attribution="資料來源：內政部統計處社會經濟資料服務平台",
-    snapshots=(Snapshot("poi_town_202106.rda", {"dataset": "poi_town", "period": "110Y06M"}),),
-    notes="Bundled copy: the R data file of ntupsc/pscdata (MIT), values as SEGIS published "
-    "them; the download path is unverified against the live site.",
+    snapshots=(Snapshot("poi_town_202106.rda",
+                        {"commit": PSCDATA_COMMIT, "file": "poi_town_202106.rda"}),),
+    notes="SEGIS township statistics as an R data file of the ntupsc/pscdata package (MIT; "
+    "numbers as SEGIS published them, file theirs).",
 )
 
 SEGIS_LOW_INCOME = Source(
     id="segis_low_income_town",
     publisher="內政部統計處 社會經濟資料服務平台 (SEGIS)",
     dataset="鄉鎮市區 低收入戶及中低收入戶 戶數與戶內人數 (110年6月)",
-    base_url="https://segis.moi.gov.tw",
-    path="/STATCloud/Download?dataset={dataset}&period={period}",
+    base_url="https://raw.githubusercontent.com",
+    path=PSCDATA_PATH,
     format="rda",
     encoding="binary",
     cadence="semiannual",
+    kind="mirror_table",
     attribution="資料來源：內政部統計處社會經濟資料服務平台",
     snapshots=(
-        Snapshot("lmincome_town_202106.rda", {"dataset": "lmincome_town", "period": "110Y06M"}),
+        Snapshot("lmincome_town_202106.rda",
+                 {"commit": PSCDATA_COMMIT, "file": "lmincome_town_202106.rda"}),
     ),
-    notes="Bundled copy: the R data file of ntupsc/pscdata (MIT). The *_rac ratio columns are "
+    notes="SEGIS township statistics as an R data file of the ntupsc/pscdata package (MIT; "
+    "numbers as SEGIS published them, file theirs). The *_rac ratio columns are "
     "not loaded: they are about 1/10 of count / total * 100 in every township (unit unknown).",
 )
 
