@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir
+from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir, work_db_path
 from sources.jsonsafe import json_safe
 from sources.landing import LandingZone
 
@@ -20,6 +20,8 @@ def raw_files_used() -> dict[str, list[str]]:
     used: dict[str, set[str]] = {}
     source_of = {row["sha256"]: row["source_id"] for row in LandingZone().manifest()
                  if row.get("sha256")}
+    if not work_db_path().exists():  # a run refused before it loaded anything
+        return {}
     with connect_work_db(read_only=True) as con:
         columns = con.execute(
             "select table_name, column_name from information_schema.columns"
