@@ -12,7 +12,7 @@ import csv
 import os
 import re
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -142,7 +142,10 @@ def load_season(
                     stats.append(_load_member(con, table, zip_path, info, season, work))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # A COMMIT that failed (a full disk) has ended the transaction: the ROLLBACK's
+            # 'no transaction is active' must not replace the real cause, raised here.
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise
     return stats
 
