@@ -21,6 +21,7 @@ from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, quality_dir, settings
 from orchestration.publish import LockHeld, exclusive_lock, repair_parquet_current
 from sources.errors import SourceError
+from sources.landing import LandingZone
 
 # Dagster logs a failed step at ERROR with its whole traceback: the console gets one line per
 # failure from summary_lines() instead, and the tracebacks go to warehouse/logs/<run id>.log.
@@ -110,6 +111,10 @@ def run_all() -> dg.ExecuteInProcessResult:
     definitions = defs()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False), run_temp_dir():
+        incomplete = LandingZone().remove_incomplete()
+        if incomplete:
+            print(f"removed {len(incomplete)} incomplete landing file(s) a stopped run left "
+                  f"(.incoming-*, no manifest row)", flush=True)
         repaired = repair_parquet_current(published_db_path())
         if repaired:
             print(f"parquet/current repointed to {repaired.name}, the published version (the "

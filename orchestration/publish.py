@@ -208,6 +208,16 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
     new version folder; `current` is repointed only after the DuckDB file is swapped in."""
     version = parquet_root / published_at.strftime(PARQUET_VERSION_FORMAT)
     version.mkdir(parents=True)
+    try:
+        _write_version(con, version, marts, run_id, published_at, descriptions)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)  # a full disk: no half version is left
+        raise
+    return version
+
+
+def _write_version(con, version: Path, marts: list[PublishedMart], run_id: str,
+                   published_at: datetime, descriptions: dict[str, dict]) -> None:
     manifest = {"run_id": run_id, "published_at": published_at.isoformat(), "marts": {}}
     for mart in marts:
         path = version / f"{mart.name}.parquet"
@@ -232,7 +242,6 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
         }
     _write_atomically(version / "manifest.json",
                       json.dumps(manifest, ensure_ascii=False, indent=1))
-    return version
 
 
 def _point_current(version: Path) -> None:

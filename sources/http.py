@@ -245,7 +245,11 @@ def fetch_url(
                     if refused is None:
                         final_url = attempts.url = target
                         continue
-                size, missing = _read_body(response, received, http.max_bytes)
+                    # requests has read a redirect's body already (to release the socket)
+                    received.append(response.content[: http.max_bytes])
+                    size = missing = 0
+                else:
+                    size, missing = _read_body(response, received, http.max_bytes)
             break
         else:
             size = missing = 0

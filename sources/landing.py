@@ -139,6 +139,14 @@ class LandingZone:
         finally:
             os.close(fd)
 
+    def remove_incomplete(self) -> list[Path]:
+        """Remove the `.incoming-*` files of a writer that was killed mid-write (they have no
+        manifest row and are not named by their hash). Only while no run is landing."""
+        removed = sorted(self.root.glob("*/.incoming-*")) if self.root.is_dir() else []
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
+
     def manifest(self) -> list[dict]:
         """Every row; a damaged line is skipped with a DamagedManifestLine warning naming it
         (its number is kept in `damaged_lines`), so one bad line never hides the others."""
