@@ -48,9 +48,9 @@ def test_disk_full_while_writing_a_body(home, case, monkeypatch):
     def full(fd):
         raise ENOSPC
 
-    monkeypatch.setattr(sources.landing.os, "fsync", full)
-    error = fetch_failure(**PARAMS)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(sources.landing.os, "fsync", full)
+        error = fetch_failure(**PARAMS)
     inv.error_is_one_line(case, error, source_id=SOURCE.id, location=SOURCE.url(**PARAMS),
                           problem=f"cannot land {len(BODY):,} bytes in .*No space left")
     assert inv.landing_consistent(case, home) == []
@@ -72,9 +72,9 @@ def test_disk_full_while_appending_a_manifest_row(home, case, monkeypatch, fault
             raise ENOSPC
         return real_write(fd, data[: len(data) // 2])  # what a nearly full disk does
 
-    monkeypatch.setattr(sources.landing.os, "write", full)
-    error = fetch_failure(**PARAMS)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(sources.landing.os, "write", full)
+        error = fetch_failure(**PARAMS)
     inv.error_is_one_line(case, error, source_id=SOURCE.id, location=SOURCE.url(**PARAMS),
                           problem="cannot land .*(No space left|cut short)")
     assert [r["source_id"] for r in inv.landing_consistent(case, home)] == ["earlier"]
@@ -160,11 +160,10 @@ def test_disk_full_while_writing_the_parquet_manifest(pipeline_copy, case, monke
             handle.write = lambda text: (_ for _ in ()).throw(ENOSPC)
         return handle
 
-    monkeypatch.setattr(orchestration.publish, "open", full_open, raising=False)
-    with pytest.raises(OSError, match="No space left"):
+    with monkeypatch.context() as patch, pytest.raises(OSError, match="No space left"):
+        patch.setattr(orchestration.publish, "open", full_open, raising=False)
         publish_marts(warehouse / "work.duckdb", warehouse / "tw_resas.duckdb", GATED_MARTS,
                       "run-on-a-full-disk")
-    monkeypatch.undo()
     assert sorted((warehouse / "parquet").iterdir()) == versions_before
     assert not list(warehouse.glob(".tw_resas.*.duckdb*"))
     assert not list((warehouse / "parquet").glob("*/.manifest.json.*"))
@@ -203,12 +202,11 @@ def test_failed_commit_of_a_raw_partition_reports_the_real_cause(home, case, mon
     frame = pd.DataFrame({"statistic_yyymm": ["11509", "11509"], "people_total": [1, 2]})
     write_raw_partition(source, frame, [], "statistic_yyymm", "11509")
     connect = orchestration.lib.connect_work_db
-    monkeypatch.setattr(orchestration.lib, "connect_work_db",
-                        lambda read_only=False: FullDiskAtCommit(connect(read_only)))
-    with pytest.raises(SourceError) as error:
+    with monkeypatch.context() as patch, pytest.raises(SourceError) as error:
+        patch.setattr(orchestration.lib, "connect_work_db",
+                      lambda read_only=False: FullDiskAtCommit(connect(read_only)))
         write_raw_partition(source, frame.assign(people_total=[3, 4]), [], "statistic_yyymm",
                             "11509")
-    monkeypatch.undo()
     message = inv.error_is_one_line(
         case, error.value, source_id=source.id, location=str(home / "warehouse" / "work.duckdb"),
         problem="cannot write statistic_yyymm=11509 into raw.* No space left on device")
