@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir
+from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir, work_db_path
 from sources.jsonsafe import json_safe
 from sources.landing import LandingZone
 
@@ -20,6 +20,8 @@ def raw_files_used() -> dict[str, list[str]]:
     used: dict[str, set[str]] = {}
     source_of = {row["sha256"]: row["source_id"] for row in LandingZone().manifest()
                  if row.get("sha256")}
+    if not work_db_path().exists():  # a run refused before it loaded anything
+        return {}
     with connect_work_db(read_only=True) as con:
         columns = con.execute(
             "select table_name, column_name from information_schema.columns"
@@ -29,9 +31,13 @@ def raw_files_used() -> dict[str, list[str]]:
         for table, column in columns:
             if column == "_raw_sha256":
                 query = f'select distinct _source_id, _raw_sha256 from {RAW_SCHEMA}."{table}"'
-            else:
+            elif table.endswith("_files"):  # a loader's table of the files it loaded
                 query = f'select distinct null, raw_sha256 from {RAW_SCHEMA}."{table}"'
+            else:  # e.g. the published history read back: not a file of this build
+                continue
             for source_id, sha in con.execute(query).fetchall():
+                if sha is None:
+                    continue
                 source_id = source_id or source_of.get(sha, f"unknown (raw.{table})")
                 used.setdefault(source_id, set()).add(sha)
     return {source: sorted(shas) for source, shas in sorted(used.items())}

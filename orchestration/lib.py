@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from sources import settings
 from sources.catalog import Source
+from sources.errors import SourceError
 from sources.jsonsafe import json_safe
 from sources.landing import Landed
 
@@ -89,11 +90,30 @@ def write_raw_partition(
         con.register("incoming_frame", frame)
         con.execute(f"create table if not exists {table} as select * from incoming_frame limit 0")
         con.execute("begin")
-        con.execute(f"delete from {table} where cast({column} as varchar) = ?", [value])
-        con.execute(f"insert into {table} by name select * from incoming_frame")
-        con.execute("commit")
+        try:
+            con.execute(f"delete from {table} where cast({column} as varchar) = ?", [value])
+            con.execute(f"insert into {table} by name select * from incoming_frame")
+            con.execute("commit")
+        except duckdb.Error as exc:
+            rollback(con)
+            raise SourceError(source.id, str(work_db_path()),
+                              f"cannot write {column}={value} into raw.{source.id} "
+                              f"({' '.join(str(exc).split())})") from exc
+        except BaseException:
+            rollback(con)
+            raise
         con.unregister("incoming_frame")
     return raw_metadata(source, len(frame), landed, frame)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what a failure interrupted. A COMMIT that failed (a full disk) has ended the
+    transaction already: DuckDB's 'no transaction is active' would then hide the real cause,
+    which the caller raises."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def with_lineage(frame: pd.DataFrame, landed: Landed, **params) -> pd.DataFrame:

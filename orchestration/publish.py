@@ -4,6 +4,14 @@ and rename it over `warehouse/tw_resas.duckdb`.
 Readers opening the published file see the previous version or the new one, never a mix: the
 new file is complete and fsynced before the atomic rename, and an open reader keeps the inode
 it opened.
+
+The Parquet export is one immutable folder per version, `parquet/<published at>/`, and the
+symlink `parquet/current` is repointed atomically. A reader that opens `current/<mart>.parquet`
+file by file can straddle a repoint and read two versions; a reader that resolves `current`
+once and reads every file from that folder reads one version (each file also carries its
+run_id in its key-value metadata). A replaced version is kept while it is among the last
+PARQUET_VERSIONS_KEPT or was replaced less than TWRESAS_PARQUET_KEEP_SECONDS ago, so a reader
+that resolved it just before a repoint can finish.
 """
 
 import fcntl
@@ -13,6 +21,7 @@ import os
 import shutil
 import time
 import uuid
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +31,12 @@ import duckdb
 
 PUBLISHED_SCHEMA = "marts"
 PARQUET_VERSIONS_KEPT = 5
+PARQUET_VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"  # a version folder's name: its publication time
+
+
+def parquet_keep_seconds() -> float:
+    """How long a replaced Parquet version stays for the readers that resolved it before."""
+    return float(os.environ.get("TWRESAS_PARQUET_KEEP_SECONDS", 3600))
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ def publish_marts(
             leftover.unlink(missing_ok=True)
         try:
             with duckdb.connect(str(staging_file)) as con:
-                con.execute(f"attach '{work_db}' as work (read_only)")
+                con.execute(f"attach {sql_literal(str(work_db))} as work (read_only)")
                 con.execute(f"create schema {PUBLISHED_SCHEMA}")
                 for mart in marts:
                     table = f"{PUBLISHED_SCHEMA}.{mart}"
@@ -133,7 +148,7 @@ def repair_parquet_current(published_db: Path) -> Path | None:
         with duckdb.connect(str(published_db), read_only=True) as con:
             (run_id,) = con.execute("select any_value(run_id) from meta.publication").fetchone()
         for manifest in root.glob("*/manifest.json"):
-            if json.loads(manifest.read_text())["run_id"] != run_id:
+            if _manifest_run_id(manifest) != run_id:
                 continue
             current = root / "current"
             if current.exists() and current.resolve() == manifest.parent.resolve():
@@ -141,6 +156,31 @@ def repair_parquet_current(published_db: Path) -> Path | None:
             _point_current(manifest.parent)
             return manifest.parent
     return None
+
+
+def _manifest_run_id(manifest: Path) -> str | None:
+    """The run_id a version's manifest.json records; None, with a warning, when it is damaged
+    (a version written in place by an older publisher and cut off): one damaged folder must
+    not stop every later run."""
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        warnings.warn(f"{manifest}: damaged Parquet manifest skipped ({exc!r})", stacklevel=2)
+        return None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a temporary file fsynced, then renamed over it."""
+    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync(path.parent)
 
 
 def _comment(con, table: str, description: dict) -> None:
@@ -166,12 +206,25 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
                     published_at: datetime, descriptions: dict[str, dict]) -> Path:
     """Every mart as Parquet, with a manifest, for tools that cannot read DuckDB. Written to a
     new version folder; `current` is repointed only after the DuckDB file is swapped in."""
-    version = parquet_root / published_at.strftime("%Y%m%dT%H%M%S%fZ")
+    version = parquet_root / published_at.strftime(PARQUET_VERSION_FORMAT)
     version.mkdir(parents=True)
+    try:
+        _write_version(con, version, marts, run_id, published_at, descriptions)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)  # a full disk: no half version is left
+        raise
+    return version
+
+
+def _write_version(con, version: Path, marts: list[PublishedMart], run_id: str,
+                   published_at: datetime, descriptions: dict[str, dict]) -> None:
     manifest = {"run_id": run_id, "published_at": published_at.isoformat(), "marts": {}}
     for mart in marts:
         path = version / f"{mart.name}.parquet"
-        con.execute(f"copy {PUBLISHED_SCHEMA}.{mart.name} to '{path}' (format parquet)")
+        con.execute(
+            f"copy {PUBLISHED_SCHEMA}.{mart.name} to {sql_literal(str(path))}"
+            f" (format parquet, kv_metadata {{run_id: {sql_literal(run_id)}}})"
+        )
         schema = con.execute(
             "select column_name, data_type from information_schema.columns"
             " where table_schema = ? and table_name = ? order by ordinal_position",
@@ -189,8 +242,8 @@ def _export_parquet(con, parquet_root: Path, marts: list[PublishedMart], run_id:
         }
     if any(mart.name == GEOMETRY_MART for mart in marts):
         manifest["geojson"] = _export_geojson(con, version)
-    (version / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-    return version
+    _write_atomically(version / "manifest.json",
+                      json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 GEOMETRY_MART = "dim_region_geometry"
@@ -225,15 +278,26 @@ def _export_geojson(con, version: Path) -> dict:
 
 
 def _point_current(version: Path) -> None:
-    """Atomically repoint `parquet/current` at `version`; keep the last few versions."""
+    """Atomically repoint `parquet/current` at `version`; remove the versions replaced long
+    enough ago that no reader can still be in them (see the module's docstring)."""
     link = version.parent / "current"
     temporary = version.parent / f".current-{uuid.uuid4().hex}"
     temporary.symlink_to(version.name)
     os.replace(temporary, link)
     versions = sorted(p for p in version.parent.iterdir() if p.is_dir() and not p.is_symlink()
-                      and not p.name.startswith("."))
-    for old in versions[:-PARQUET_VERSIONS_KEPT]:
-        shutil.rmtree(old, ignore_errors=True)
+                      and _published_at(p) is not None)
+    now = datetime.now(UTC)
+    for old, successor in zip(versions[:-PARQUET_VERSIONS_KEPT], versions[1:], strict=False):
+        replaced_for = (now - _published_at(successor)).total_seconds()
+        if replaced_for >= parquet_keep_seconds():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _published_at(version: Path) -> datetime | None:
+    try:
+        return datetime.strptime(version.name, PARQUET_VERSION_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None  # not a version folder
 
 
 def _fsync(path: Path) -> None:

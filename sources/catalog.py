@@ -48,6 +48,9 @@ class Source:
     licence: str = OGDL
     attribution: str = ""  # 「資料來源：<機關>」 as the licence asks
     notes: str = ""
+    # Follow a redirect to another host (a publisher serving its files from a CDN); otherwise
+    # such a redirect is refused, so a hijacked or misconfigured site cannot send us elsewhere.
+    allow_other_host_redirect: bool = False
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.id):

@@ -204,19 +204,12 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
 
 def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:
     """Every page of one month of ODRP019; the API repeats the page count on every page."""
-    from sources.http import fetch, make_session, parse_landed
+    from sources.http import fetch_pages
 
-    session = session or make_session()
-    frames, landed = [], []
-    page, total_pages = 1, 1
-    while page <= total_pages:
-        result = fetch(HOUSEHOLD_REGISTRATION_API, session=session, yyymm=yyymm, page=page)
-        frame, total_pages = parse_landed(result, parse_household_registration_page)
-        frame["_page"] = page
-        frames.append(frame)
-        landed.append(result)
-        page += 1
-    return pd.concat(frames, ignore_index=True), landed
+    pages = fetch_pages(HOUSEHOLD_REGISTRATION_API, parse_household_registration_page,
+                        session=session, yyymm=yyymm)
+    frames = [frame.assign(_page=page) for page, (_, frame) in enumerate(pages, start=1)]
+    return pd.concat(frames, ignore_index=True), [landed for landed, _ in pages]
 
 
 def _decode(source_id: str, raw: bytes) -> str:

@@ -15,7 +15,7 @@ import io
 import os
 import re
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -229,7 +229,10 @@ def load_season(
                     ))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # A COMMIT that failed (a full disk) has ended the transaction: the ROLLBACK's
+            # 'no transaction is active' must not replace the real cause, raised here.
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise
     return stats
 

@@ -8,8 +8,19 @@ SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 
 
 def home() -> Path:
-    """Root of everything a run writes (landing zone, warehouse). Default: the checkout."""
-    return Path(os.environ.get("TWRESAS_HOME", PROJECT_ROOT)).resolve()
+    """Root of everything a run writes (landing zone, warehouse). Default: the checkout.
+
+    A relative TWRESAS_HOME is resolved once, against the directory the process started in,
+    and written back as an absolute path: dbt, which runs in dbt_project/ and reads the
+    variable itself, then writes where Python does, not inside dbt_project/."""
+    value = os.environ.get("TWRESAS_HOME")
+    if value is None:
+        return PROJECT_ROOT
+    path = Path(value)
+    if not path.is_absolute():
+        path = path.resolve()
+        os.environ["TWRESAS_HOME"] = str(path)
+    return path
 
 
 def landing_dir() -> Path:
@@ -18,6 +29,11 @@ def landing_dir() -> Path:
 
 def warehouse_dir() -> Path:
     return home() / "warehouse"
+
+
+def logs_dir() -> Path:
+    """Full tracebacks of failed runs; the console gets one line naming the file."""
+    return warehouse_dir() / "logs"
 
 
 def source_mode() -> str:

@@ -25,7 +25,7 @@ from orchestration.lib import (
 )
 from sources import real_estate
 from sources.errors import SourceError
-from sources.http import HttpSettings, fetch, make_session
+from sources.http import fetch, fetch_url
 from sources.landing import Landed
 
 GROUP = "town"
@@ -44,16 +44,14 @@ lvr_seasons = dg.StaticPartitionsDefinition(
 
 
 def fetch_season_list() -> list[str]:
-    """The seasons the publisher's download page offers now (live mode)."""
-    http = HttpSettings.from_env()
-    response = make_session("live").get(
-        real_estate.season_list_url(), timeout=(http.connect_timeout, http.read_timeout)
-    )
-    if not response.ok:
-        raise SourceError(
-            SOURCE.id, real_estate.season_list_url(), f"HTTP {response.status_code}"
-        )
-    return real_estate.parse_season_list(response.content)
+    """The seasons the publisher's download page offers now (live mode). The list is landed
+    like any body, so a refusal names the file that was answered."""
+    landed = fetch_url(SOURCE, real_estate.season_list_url(), expected="html")
+    try:
+        return real_estate.parse_season_list(landed.read_bytes())
+    except SourceError as exc:
+        raise SourceError(exc.source_id, f"{landed.url} landed as {landed.path}",
+                          exc.problem) from exc
 
 
 def seasons_to_run() -> list[str]:

@@ -42,10 +42,10 @@ def years_to_run() -> list[str]:
     file (the year in progress, and the one before, which the publisher still revises)."""
     snapshot = settings.source_mode() == "snapshot"
     if snapshot:
-        raw = SOURCE.snapshot_path(SOURCE.snapshots[0]).read_bytes()
+        visitors = tourism.parse_visitors(SOURCE.snapshot_path(SOURCE.snapshots[0]).read_bytes())
     else:
-        raw = fetch(SOURCE).read_bytes()
-    years = {str(year) for year in tourism.parse_visitors(raw)["year"].unique()}
+        visitors = parse_landed(fetch(SOURCE), tourism.parse_visitors)
+    years = {str(year) for year in visitors["year"].unique()}
     keys = [key for key in visitor_years.get_partition_keys() if key in years]
     return keys if snapshot else keys[-2:]
 

@@ -120,3 +120,17 @@ def published_by_gated_run(case: FaultCase, home: Path, result) -> Publication:
     assert {g.asset_key.path[-1] for g in gates} == set(after.marts)
     case.checked.append("published only after the gate")
     return after
+
+
+def landing_consistent(case: FaultCase, home: Path) -> list[dict]:
+    """Invariant 2 when the fault hit the disk itself: every manifest line parses, no
+    `.incoming-*` file is left, and every body in the landing zone has a manifest row."""
+    zone = LandingZone(home / "landing")
+    rows = zone.manifest()
+    assert zone.damaged_lines == [], f"damaged manifest lines {zone.damaged_lines}"
+    assert not list((home / "landing").glob("*/.incoming-*")), "an incomplete body was left"
+    recorded = {Path(r["path"]) for r in rows if r["path"]}
+    bodies = {p for p in (home / "landing").glob("*/*") if p.is_file()}
+    assert bodies <= recorded, f"bodies without a manifest row: {sorted(bodies - recorded)}"
+    case.checked.append("no body without a record")
+    return rows

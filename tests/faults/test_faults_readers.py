@@ -7,8 +7,10 @@ that straddles the rename can fail with a serialization error: DuckDB notices th
 and refuses, it never returns mixed data. Such a connect is retried, as a BI tool's pool does,
 and counted; every error after a connection is open fails the test."""
 
+import json
 import shutil
 import threading
+import time
 
 import duckdb
 import invariants as inv
@@ -103,3 +105,67 @@ def test_readers_see_one_whole_version_during_20_publications(pipeline_copy, cas
     last = inv.publication(home)
     assert (last.run_id, last.marts) == (run_id, versions[run_id])
     case.checked.append("readers saw whole versions")
+
+
+PARQUET_PUBLICATIONS = 10
+
+
+def read_parquet_version(parquet_root) -> tuple[str, set[str]]:
+    """One Parquet reader session done right: resolve `current` once, then read the manifest
+    and every file from that version folder. (run_id of the manifest, run_ids of the files.)"""
+    version = (parquet_root / "current").resolve()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    seen = set()
+    with duckdb.connect() as con:
+        for mart, entry in manifest["marts"].items():
+            path = str(version / entry["file"])
+            (rows,) = con.execute("select count(*) from read_parquet(?)", [path]).fetchone()
+            assert rows == entry["rows"], f"{mart}: {rows} rows, the manifest says {entry['rows']}"
+            (run_id,) = con.execute(
+                "select decode(value) from parquet_kv_metadata(?) where decode(key) = 'run_id'",
+                [path]).fetchone()
+            seen.add(run_id)
+    return manifest["run_id"], seen
+
+
+def test_parquet_readers_see_one_version_during_publications(pipeline_copy, case):
+    """Readers resolving `current` once read one publication's files, every time, while it
+    is repointed 10 times; the versions they resolved are not removed under them."""
+    warehouse = pipeline_copy / "warehouse"
+    work_a, work_b = warehouse / "work.duckdb", warehouse / "work_b.duckdb"
+    shutil.copy2(work_a, work_b)
+    with duckdb.connect(str(work_b)) as con:
+        for mart in GATED_MARTS:
+            con.execute(f"delete from marts.{mart} where rowid % 5 = 0")
+    publish_marts(work_a, warehouse / "tw_resas.duckdb", GATED_MARTS, "parquet-start")
+
+    stop = threading.Event()
+    reads: list[tuple[str, set[str]]] = []
+    errors: list[str] = []
+
+    def reader():
+        deadline = time.monotonic() + 900
+        while not stop.is_set() and time.monotonic() < deadline and len(reads) < 5000:
+            try:
+                reads.append(read_parquet_version(warehouse / "parquet"))
+            except Exception as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=reader, name="parquet-reader")
+    thread.start()
+    try:
+        for i in range(PARQUET_PUBLICATIONS):
+            publish_marts(work_a if i % 2 else work_b, warehouse / "tw_resas.duckdb",
+                          GATED_MARTS, f"parquet-{i:02d}")
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+
+    assert errors == [], errors[:5]
+    assert len(reads) >= PARQUET_PUBLICATIONS, f"only {len(reads)} reads: the reader hardly ran"
+    mixed = [(run_id, files) for run_id, files in reads if files != {run_id}]
+    assert mixed == [], f"{len(mixed)} of {len(reads)} reads mixed versions: {mixed[:3]}"
+    assert len({run_id for run_id, _ in reads}) >= 2, "the reader should see several versions"
+    print(f"\nparquet readers: {len(reads)} reads during {PARQUET_PUBLICATIONS} publications,"
+          " each of one version")
+    case.checked.append("readers saw one version")
