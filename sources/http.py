@@ -389,6 +389,6 @@ def check_body(expected: str, status: int, content_type: str, body: bytes) -> st
     if expected == "zip" and not body.startswith(b"PK"):
         return "body is not a zip archive"
     # R's save() writes RDX2/RDX3, compressed with gzip, bzip2 or xz
-    if source.format == "rda" and not body.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"RDX")):
+    if expected == "rda" and not body.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"RDX")):
         return "body is not an R data file"
     return None
