@@ -147,7 +147,7 @@ class _Site:
         for layer in data.map_layers(self.wh):
             levels = {}
             for level, found in layer["levels"].items():
-                indicator = self.indicators[found["indicator_code"]]
+                indicator = found.get("indicator") or self.indicators[found["indicator_code"]]
                 rows = found["rows"]
                 levels[level] = {
                     "indicator_code": found["indicator_code"],
@@ -194,7 +194,7 @@ class _Site:
             sections.append(self._chart(
                 "pyramid", ("人口金字塔", "Population pyramid"), charts.pyramid(rows), rows,
                 period=rows[0]["period"], unit=("人", "persons"),
-                sources={"fct_population_pyramid"}))
+                sources={r["source_id"] for r in rows} - {None}))
         elif found["age"].get(code):
             row = found["age"][code][0]
             sections.append(self._chart(
@@ -252,7 +252,7 @@ class _Site:
             sections.append(self._chart(
                 "specialisation", ("產業特化", "Industry specialisation"),
                 charts.specialisation(rows), rows, period=rows[0]["period"],
-                unit=("特化係數（全國 = 1）", "location quotient (Taiwan = 1)"),
+                unit=("特化係數（全國 = 1）", "specialisation coefficient (Taiwan = 1)"),
                 sources={r["source_id"] for r in rows}))
         else:
             sections.append(self._empty("specialisation", ("產業特化",

@@ -13,21 +13,24 @@ from pathlib import Path
 
 import duckdb
 
-# The indicators a page headlines when `rpt_region_profile` is not published (in this order).
+# The indicators a page headlines (in this order), each with its comparisons.
 KEY_INDICATORS = (
     "pop_total", "pop_density", "area_km2", "pop_growth_rate", "pop_65plus_share",
-    "aging_index", "household_size", "income_median", "median_household_disposable_income",
-    "location_quotient_industry", "re_median_unit_price_m2", "spot_visitors",
+    "aging_index", "household_size", "crude_birth_rate", "net_migration_rate",
+    "income_median", "income_mean", "median_household_disposable_income", "establishments",
+    "unemployment_rate", "low_income_share", "location_quotient_industry",
+    "re_median_unit_price_m2", "spot_visitors",
 )  # fmt: skip
 
 # Index map layers: the first indicator of each list with values at a level is drawn.
 MAP_LAYERS = (
-    ("population_change", "人口增減", "Population change", ("pop_growth_rate",)),
+    ("population_change", "人口增減", "Population change",
+     ("pop_growth_rate", "net_migration_rate")),
     ("aging_index", "老化指數", "Ageing index", ("aging_index",)),
     ("median_income", "所得中位數", "Median income",
      ("income_median", "median_household_disposable_income")),
     ("manufacturing", "製造業特化", "Specialisation in manufacturing",
-     ("location_quotient_manufacturing", "location_quotient_industry")),
+     ("specialisation_manufacturing", "location_quotient_industry")),
     ("unit_price", "不動產單價中位數", "Median unit price", ("re_median_unit_price_m2",)),
 )
 
@@ -125,6 +128,13 @@ def map_layers(wh: Warehouse) -> list[dict]:
         layer = {"key": key, "name_zh": name_zh, "name_en": name_en, "levels": {}}
         for level in ("county", "township"):
             for code in candidates:
+                if code == SPECIALISATION_LAYER:
+                    rows = _manufacturing_specialisation(wh, level)
+                    if rows:
+                        layer["levels"][level] = {"indicator_code": code, "rows": rows,
+                                                  "indicator": SPECIALISATION_INDICATOR}
+                        break
+                    continue
                 rows = wh.rows(
                     """
                     with latest as (
@@ -150,55 +160,50 @@ def map_layers(wh: Warehouse) -> list[dict]:
     return layers
 
 
+# The manufacturing layer reads fct_industry_specialisation (section C), not an indicator code
+SPECIALISATION_LAYER = "specialisation_manufacturing"
+SPECIALISATION_INDICATOR = {
+    "name_zh": "製造業特化係數（工商業家數）",
+    "name_en": "Specialisation coefficient of manufacturing (establishments, section C)",
+    "unit": "ratio (Taiwan = 1)", "higher_is": "neutral",
+}
+
+
+def _manufacturing_specialisation(wh: Warehouse, level: str) -> list[dict]:
+    if not wh.has("fct_industry_specialisation"):
+        return []
+    return wh.rows(
+        """
+        select region_code, specialisation_coefficient as value, period, grain, is_synthetic,
+            quality_flag, source_id
+        from marts.fct_industry_specialisation
+        where section = 'C' and measure = 'establishments' and region_level = ?
+            and specialisation_coefficient is not null
+        qualify period = max(period) over ()
+        order by region_code
+        """,
+        [level],
+    )
+
+
 def key_indicators(wh: Warehouse) -> dict[str, list[dict]]:
-    """Headline values with their comparison to the county, the peers and the nation.
-    From `rpt_region_profile` when published; else the latest observed value of each
-    KEY_INDICATORS code with the county's and the nation's value of the same period."""
-    if wh.has("rpt_region_profile"):
-        return wh.by_region(
-            """
-            select region_code, indicator_code, name_zh, name_en, unit, period, grain, value,
-                nation_value, county_value, peer_mean, peer_median, rank, peer_count,
-                percentile, change, change_reason, is_synthetic, quality_flag, source_id
-            from marts.rpt_region_profile
-            order by region_code, indicator_code
-            """
-        )
+    """Headline values with their comparison to the county, the peers and the nation, from
+    `rpt_region_profile` (the latest real period of each indicator)."""
+    if not wh.has("rpt_region_profile"):
+        return {}
     return wh.by_region(
         """
-        with observed as (
-            select v.*, r.region_level, r.parent_code
-            from marts.fct_indicator_value as v
-            inner join marts.dim_region as r using (region_code)
-            where v.scenario is null and v.indicator_code in (select unnest(?::varchar[]))
-                and r.region_level in ('nation', 'county', 'township')
-        ),
-        latest as (
-            select * from observed
-            qualify row_number() over (
-                partition by region_code, indicator_code
-                order by period desc, case grain when 'year' then 0 else 1 end
-            ) = 1
-        )
-        select latest.region_code, latest.indicator_code, i.name_zh, i.name_en, i.unit,
-            latest.period, latest.grain, latest.value,
-            nation.value as nation_value,
-            case latest.region_level
-                when 'county' then latest.value when 'township' then county.value
-            end as county_value,
-            null as peer_mean, null as peer_median, null as rank, null as peer_count,
-            null as percentile, null as change, null as change_reason,
-            latest.is_synthetic, latest.quality_flag, latest.source_id
-        from latest
-        inner join marts.dim_indicator as i using (indicator_code)
-        left join observed as county
-            on county.region_code = latest.parent_code and county.region_level = 'county'
-            and county.indicator_code = latest.indicator_code
-            and county.period = latest.period and county.grain = latest.grain
-        left join observed as nation
-            on nation.region_code = 'TW' and nation.indicator_code = latest.indicator_code
-            and nation.period = latest.period and nation.grain = latest.grain
-        order by latest.region_code, list_position(?::varchar[], latest.indicator_code)
+        select region_code, indicator_code, indicator_name_zh as name_zh,
+            indicator_name_en as name_en, unit, period, grain, value, nation_value,
+            county_value, peer_mean_in_level as peer_mean, peer_median_in_level as peer_median,
+            rank_in_level as rank, peers_in_level as peer_count,
+            percentile_in_level as percentile, change_pct as change,
+            coalesce(change_null_reason, rank_null_reason) as change_reason,
+            is_synthetic, quality_flag, source_id
+        from marts.rpt_region_profile
+        where region_level in ('nation', 'county', 'township')
+            and indicator_code in (select unnest(?::varchar[]))
+        order by region_code, list_position(?::varchar[], indicator_code)
         """,
         [list(KEY_INDICATORS), list(KEY_INDICATORS)],
     )
@@ -211,9 +216,10 @@ def pyramids(wh: Warehouse) -> dict[str, list[dict]]:
         return {}
     return wh.by_region(
         """
-        select region_code, period, sex, age_band, age_from, population, share
+        select region_code, period, sex, age_band, age_from, population, share_pct as share,
+            is_synthetic, quality_flag, source_id
         from marts.fct_population_pyramid
-        where scenario is null
+        where scenario is null and region_level in ('nation', 'county', 'township')
         qualify period = max(period) over (partition by region_code)
         order by region_code, age_from, sex
         """
@@ -240,12 +246,10 @@ def age_structure(wh: Warehouse) -> dict[str, list[dict]]:
 
 
 def outlook(wh: Warehouse) -> dict[str, list[dict]]:
-    """Population over time, observed and projected by scenario, with the aging stage.
-    Switch: fct_aging_outlook once published (same columns: period, scenario, pop_total,
-    pop_65plus_share, aging_stage)."""
-    table = ("marts.fct_aging_outlook" if wh.has("fct_aging_outlook")
-             else "marts.fct_population_structure")
-    if not wh.has(table.removeprefix("marts.")):
+    """Population over time, observed and projected by scenario, with the aging stage
+    (fct_population_structure, which fct_aging_outlook reads too)."""
+    table = "marts.fct_population_structure"
+    if not wh.has("fct_population_structure"):
         return {}
     # the structure marts carry no source: take the pop_total value's own
     return wh.by_region(
@@ -271,8 +275,10 @@ def population_change(wh: Warehouse) -> dict[str, list[dict]]:
         return wh.by_region(
             """
             select region_code, period, grain, natural_change, social_change, total_change,
-                classification_zh, classification_en, 'fct_population_change' as source_id
+                change_class_zh as classification_zh, change_class_en as classification_en,
+                is_synthetic, quality_flag, source_id
             from marts.fct_population_change
+            where region_level in ('nation', 'county', 'township') and grain = 'year'
             order by region_code, period
             """
         )
@@ -297,8 +303,8 @@ INCOME_CODES = ("income_q1", "income_median", "income_mean", "income_q3")
 
 
 def income(wh: Warehouse) -> dict[str, list[dict]]:
-    """Quartiles and mean of income per filing unit by year (FIA).
-    Switch: fct_income_distribution once published."""
+    """Quartiles and mean of income per filing unit by year (FIA), as published in
+    fct_indicator_value (fct_income_distribution holds the same figures with their ranks)."""
     return wh.by_region(
         """
         select region_code, indicator_code, period, value, is_synthetic, quality_flag, source_id
@@ -311,9 +317,24 @@ def income(wh: Warehouse) -> dict[str, list[dict]]:
 
 
 def specialisation(wh: Warehouse) -> dict[str, list[dict]]:
-    """Location quotients of the latest period per region (1 = as specialised as Taiwan).
-    Switch: fct_industry_specialisation (by 行業 section) once published."""
-    return wh.by_region(
+    """Specialisation coefficients (RESAS 特化係数: share of the region / share of Taiwan) of
+    establishments by industry section, latest period per region; where none is published,
+    DGBAS's location quotients of the three broad sectors."""
+    found = {}
+    if wh.has("fct_industry_specialisation"):
+        found = wh.by_region(
+            """
+            select region_code, 'section_' || section as indicator_code,
+                section_name_zh as name_zh, section_name_en as name_en, period,
+                specialisation_coefficient as value, is_synthetic, quality_flag, source_id
+            from marts.fct_industry_specialisation
+            where measure = 'establishments' and specialisation_coefficient is not null
+                and region_level in ('nation', 'county', 'township')
+            qualify period = max(period) over (partition by region_code)
+            order by region_code, value desc
+            """
+        )
+    quotients = wh.by_region(
         """
         select v.region_code, v.indicator_code, i.name_zh, i.name_en, v.period, v.value,
             v.is_synthetic, v.quality_flag, v.source_id
@@ -324,6 +345,7 @@ def specialisation(wh: Warehouse) -> dict[str, list[dict]]:
         order by v.region_code, v.value desc
         """
     )
+    return {**quotients, **found}
 
 
 def real_estate(wh: Warehouse) -> dict[str, list[dict]]:
