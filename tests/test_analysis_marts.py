@@ -193,3 +193,38 @@ def test_analysis_marts_are_exported_to_parquet(pipeline_home):
                  "fct_aging_outlook", "rpt_region_profile", "fct_industry_specialisation",
                  "fct_income_distribution"]:
         assert (current / f"{mart}.parquet").is_file(), mart
+
+
+def test_specialisation_coefficients_weighted_by_national_shares_sum_to_one(published):
+    """Σ coefficient × national share = Σ regional share = 1 for every region with sections;
+    the nation's coefficient is 1 for every section."""
+    sums = published.execute(
+        """
+        select region_code, sum(specialisation_coefficient * national_share_pct / 100)
+        from marts.fct_industry_specialisation
+        where specialisation_coefficient is not null
+        group by region_code
+        """
+    ).fetchall()
+    assert len(sums) > 368
+    assert all(abs(total - 1) < 1e-9 for _, total in sums)
+    nation = published.execute(
+        "select count(*), min(specialisation_coefficient), max(specialisation_coefficient)"
+        " from marts.fct_industry_specialisation where region_code = 'TW'"
+    ).fetchone()
+    assert nation[0] == 19 and abs(nation[1] - 1) < 1e-9 and abs(nation[2] - 1) < 1e-9
+
+
+def test_counties_are_ranked_one_to_twenty_two_where_all_have_values(published):
+    groups = published.execute(
+        """
+        select indicator_code, period, grain, list(rank_in_level order by rank_in_level)
+        from marts.fct_indicator_comparison
+        where region_level = 'county' and rank_in_level is not null
+        group by all
+        having count(*) = 22 and count(distinct rank_in_level) = 22
+        """
+    ).fetchall()
+    assert len(groups) > 100
+    for code, period, grain, ranks in groups:
+        assert ranks == list(range(1, 23)), (code, period, grain)
