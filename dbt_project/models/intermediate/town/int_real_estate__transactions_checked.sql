@@ -4,10 +4,12 @@
 -- last one, replacing each whole.
 {{ config(
     materialized='incremental',
-    unique_key=['source_id', 'release'],
+    unique_key='release_key',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
+{#- One key column, not [source_id, release]: with a list dbt deletes through a join of the
+    target with every new row (33 s for 97k rows here); with one column, through `in` (0.02 s). -#}
 
 with
 
@@ -160,6 +162,7 @@ checked as (
 
 final as (
     select
+        source_id || '/' || release as release_key,
         source_id,
         release,
         season,
