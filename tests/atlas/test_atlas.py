@@ -158,37 +158,38 @@ def test_build_is_fast_and_pages_small(atlas):
     assert atlas.largest_page_bytes < 300_000, atlas.largest_page
 
 
-def test_sections_switch_to_the_analysis_marts_when_published(published, pipeline_home,
-                                                               tmp_path):
-    """A published rpt_region_profile and fct_population_pyramid replace the fallbacks; an
-    absent mart leaves its section with the note, never an error."""
+def test_sections_read_the_analysis_marts(atlas, published):
+    """Key indicators come with the rank of rpt_region_profile; the pyramid draws the bands of
+    fct_population_pyramid as published."""
+    county = sections_of(page(atlas, "63000"))
+    rank, peers = published.execute(
+        "select rank_in_level, peers_in_level from marts.rpt_region_profile"
+        " where region_code = '63000' and indicator_code = 'aging_index'").fetchone()
+    assert rank is not None and f"{rank}/{peers}" in county["key"]
+    bands = published.execute(
+        """
+        select age_band, population from marts.fct_population_pyramid
+        where region_code = ? and scenario is null and sex = 'male'
+        qualify period = max(period) over ()
+        order by age_from
+        """, [DAAN]).fetchall()
+    [spec] = chart_specs(sections_of(page(atlas, DAAN))["pyramid"])
+    male = next(trace for trace in spec["data"] if trace["name"] == "男 male")
+    assert male["y"] == [band for band, _ in bands]
+    assert [-x for x in male["x"]] == [population for _, population in bands]
+
+
+def test_an_absent_mart_leaves_its_section_with_a_note(published, pipeline_home, tmp_path):
     copy = tmp_path / "tw_resas.duckdb"
     shutil.copyfile(pipeline_home / "warehouse" / "tw_resas.duckdb", copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("drop table marts.fct_tourism_spot_ranking")
-        con.execute("""
-            create table marts.rpt_region_profile as select
-                '63000' as region_code, 'aging_index' as indicator_code, '老化指數' as name_zh,
-                'Ageing index' as name_en, 'index' as unit, date '2014-01-01' as period,
-                'year' as grain, 150.0 as value, 120.0 as nation_value, 150.0 as county_value,
-                130.0 as peer_mean, 131.5 as peer_median, 3 as rank, 6 as peer_count,
-                0.5 as percentile, 1.0 as change, null as change_reason, false as is_synthetic,
-                null as quality_flag, 'dgbas_county_indicators' as source_id
-        """)
-        con.execute("""
-            create table marts.fct_population_pyramid as
-            select '63000' as region_code, date '2024-01-01' as period, null as scenario,
-                sex, band as age_band, age_from, 1000 + age_from as population, 0.01 as share
-            from (values ('male'), ('female')) as s(sex),
-                 (values ('0-4', 0), ('5-9', 5), ('100+', 100)) as b(band, age_from)
-        """)
+        for mart in ("fct_tourism_spot_ranking", "rpt_region_profile",
+                     "fct_population_pyramid", "fct_industry_specialisation"):
+            con.execute(f"drop table marts.{mart}")
     built = build_atlas(copy, tmp_path / "atlas")
     sections = sections_of((built.out_dir / "region" / "63000.html").read_text())
-    assert "131.50" in sections["key"] and "3/6" in sections["key"]
-    [spec] = chart_specs(sections["pyramid"])
-    assert spec["data"][0]["y"] == ["0-4", "5-9", "100+"]
-    assert spec["data"][1]["x"] == [1000, 1005, 1100]
-    assert NO_DATA in sections["tourism"]
+    assert NO_DATA in sections["tourism"] and NO_DATA in sections["key"]
+    assert chart_specs(sections["pyramid"])  # the three broad age groups instead
 
 
 def test_geojson_per_level_is_exported_for_bi_tools(pipeline_home):
