@@ -8,15 +8,22 @@ STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test ui docs atlas lint bench clean
+.PHONY: setup run test ui docs atlas lint bench clean lock
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the tested versions: the hashed lock file, then the project itself without deps.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: setup  ## recompile requirements.lock from pyproject.toml (after changing a dependency)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/python -m piptools compile --quiet --extra dev --generate-hashes \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
