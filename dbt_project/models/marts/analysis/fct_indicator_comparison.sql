@@ -86,7 +86,7 @@ level_peers as (
     select
         indicator_code, period, grain, region_level,
         count(*) as peers,
-        avg(value) as peer_mean,
+        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
@@ -97,7 +97,7 @@ county_peers as (
     select
         indicator_code, period, grain, county_code,
         count(*) as peers,
-        avg(value) as peer_mean,
+        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
