@@ -195,7 +195,10 @@ def test_spot_names_with_tai_variants_share_one_key(published):
 def run_dbt(home: Path, *args: str) -> None:
     env = {**os.environ, "TWRESAS_HOME": str(home)}
     done = subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+        # cautious: a singular test that also reads models outside the selection is not run
+        [dbt_executable(), *args,
+         *(["--indirect-selection", "cautious"] if "--select" in args else []),
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
          str(DBT_PROJECT_DIR), "--target-path", str(home / "dbt_target"), "--log-path",
          str(home / "dbt_logs")],
         env=env, capture_output=True, text=True, timeout=600,
