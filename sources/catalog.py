@@ -23,6 +23,9 @@ OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條�
 # typed from a printed or PDF table; or a fixture built in the publisher's format.
 SOURCE_KINDS = ("publisher_file", "mirror_table", "transcription", "synthetic")
 
+# The ntupsc/pscdata package's R data files (SEGIS and FIA mirror tables), by commit and file
+PSCDATA_PATH = "/ntupsc/pscdata/{commit}/data/{file}"
+
 
 @dataclass(frozen=True)
 class Snapshot:

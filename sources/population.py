@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from sources.catalog import Snapshot, Source
+from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
 
 TOWNSHIP_DENSITY = Source(
@@ -256,7 +256,6 @@ VILLAGE_EDUCATION = Source(
     "Two header rows (English codes, then Chinese); UTF-8 with BOM.",
 )
 
-_PSCDATA = "/ntupsc/pscdata/{commit}/data/{file}"
 _SEGIS_NOTES = (
     "MOI 社會經濟資料服務平台 (SEGIS) village statistics as an R data file of the ntupsc/pscdata "
     "package (numbers official, file theirs); 11-digit district_code stored as a float."
@@ -267,7 +266,7 @@ SEGIS_VILLAGE_POPULATION = Source(
     publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里戶數、人口數、性比例、人口密度 (110年6月)",
     base_url="https://raw.githubusercontent.com",
-    path=_PSCDATA,
+    path=PSCDATA_PATH,
     format="rda",
     encoding="binary",
     cadence="semiannual",
@@ -287,7 +286,7 @@ SEGIS_VILLAGE_AGE = Source(
     publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里五歲年齡組人口數按性別 (110年6月)",
     base_url="https://raw.githubusercontent.com",
-    path=_PSCDATA,
+    path=PSCDATA_PATH,
     format="rda",
     encoding="binary",
     cadence="semiannual",
@@ -307,7 +306,7 @@ SEGIS_VILLAGE_INDIGENOUS = Source(
     publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里原住民人口數 (110年6月)",
     base_url="https://raw.githubusercontent.com",
-    path=_PSCDATA,
+    path=PSCDATA_PATH,
     format="rda",
     encoding="binary",
     cadence="semiannual",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.catalog import Snapshot, Source
+from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
 
 MIRROR = "https://raw.githubusercontent.com"
@@ -101,7 +101,6 @@ TOWNSHIP_POPULATION = Source(
 
 # SEGIS serves its tables through an interactive platform; the bundled files are the R data
 # files of the ntupsc/pscdata package at this commit.
-PSCDATA_PATH = "/ntupsc/pscdata/{commit}/data/{file}"
 PSCDATA_COMMIT = "cc4149c3ac40d3f7ca8e766162c7d23c45d03302"
 
 SEGIS_POI = Source(
