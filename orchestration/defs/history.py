@@ -6,6 +6,7 @@ and a lost working database loses none."""
 import dagster as dg
 
 from orchestration.lib import RAW_SCHEMA, connect_work_db, published_db_path
+from orchestration.publish import sql_literal
 
 HISTORY_MART = "fct_indicator_value_history"
 TABLE = "published_indicator_value_history"
@@ -32,7 +33,7 @@ def published_indicator_value_history() -> dg.MaterializeResult:
         con.execute(f"create or replace table {RAW_SCHEMA}.{TABLE} ({COLUMNS})")
         found = False
         if published.exists():
-            con.execute(f"attach '{published}' as published (read_only)")
+            con.execute(f"attach {sql_literal(str(published))} as published (read_only)")
             found = con.execute(
                 "select count(*) > 0 from information_schema.tables where table_catalog = "
                 "'published' and table_schema = 'marts' and table_name = ?",

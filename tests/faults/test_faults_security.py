@@ -42,9 +42,20 @@ REVIEWED = {
     ("sources/real_estate.py", "select"): "positional column names c0..cN made in code",
     ("sources/real_estate.py", "spare"): "positional column name made in code",
     ("sources/real_estate.py", "last"): "positional column name made in code",
+    ("sources/real_estate.py", "width"): "an int: the number of known columns, from code",
+    ("sources/real_estate.py", "', '.join(fields)"): "positional column names c0..cN made in "
+                                                     "code",
+    ("sources/real_estate.py", "surplus"): "positional column names made in code",
+    ("sources/real_estate.py", "definitions"): "known column names quoted by _ident, types from "
+                                               "code",
+    ("sources/real_estate.py", "sql_type"): "a DuckDB type from META_COLUMNS or VARCHAR, in code",
+    ("orchestration/atlas/data.py", "table"): "a mart name written in code",
+    ("orchestration/defs/real_estate.py", "name"): "a column of FILES_COLUMNS, a constant",
+    ("orchestration/defs/real_estate.py", "sql_type"): "a type of FILES_COLUMNS, a constant",
 }
-# Calls whose result may be interpolated: identifier quoting and SQL built by reviewed code.
-SAFE_CALLS = {"_ident", "content_hash_sql", "sql_literal"}
+# Calls whose result may be interpolated: identifier quoting, SQL built by reviewed code and
+# files_table (a source id from the catalog plus "_files").
+SAFE_CALLS = {"_ident", "content_hash_sql", "sql_literal", "files_table"}
 # Inside a quoted SQL literal ('...{x}...') no value from data may appear, reviewed:
 # Paths (TWRESAS_HOME may hold a quote) go in through sql_literal, never between quotes.
 REVIEWED_LITERALS = {

@@ -20,11 +20,11 @@ def definitions() -> dg.Definitions:
     return defs()
 
 
-def test_assets_are_grouped_by_domain_plus_reference_and_publish(definitions):
+def test_assets_are_grouped_by_domain_plus_reference_analysis_and_publish(definitions):
     graph = definitions.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert {"population", "reference", "publish"} <= groups
-    assert groups <= DOMAIN_GROUPS | {"reference", "publish"}
+    assert groups <= DOMAIN_GROUPS | {"reference", "analysis", "publish"}
 
 
 def test_every_gated_mart_has_a_blocking_gx_check_upstream_of_publish(definitions):
