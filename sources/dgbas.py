@@ -45,6 +45,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, parse_number, years_through_now
 
 _root = logging.getLogger()
 _root_level, _root_handlers = _root.level, list(_root.handlers)
@@ -144,8 +145,12 @@ def parse_county_px(
     created = _creation_date(metadata, location, source)
 
     value_text = data["DATA"].str.strip('"')
-    value = pd.to_numeric(value_text, errors="coerce")
-    garbled = value.isna() & ~value_text.str.fullmatch(_PLACEHOLDER)
+    # signed: growth rates and balances are negative; anything but a plain decimal or a dot
+    # placeholder ('inf', '1e999', 'NaN') is a garbled export
+    placeholder = value_text.str.fullmatch(_PLACEHOLDER)
+    cells = value_text.map(lambda text: parse_number(text, Kind.SIGNED))
+    value = cells.map(lambda cell: cell.value).astype("float64")
+    garbled = cells.map(lambda cell: cell.problem is not None) & ~placeholder
     if garbled.any():
         raise SourceError(
             source.id,
@@ -154,8 +159,9 @@ def parse_county_px(
             f"{value_text[garbled].head(3).tolist()}",
         )
     years = data["期間"]
-    if not years.str.fullmatch(r"\d{4}").all():
-        raise SourceError(source.id, location, "期間 values are not 4-digit years")
+    past = years_through_now()
+    if not years.str.fullmatch(r"\d{4}").all() or not years.astype(int).isin(past).all():
+        raise SourceError(source.id, location, "期間 values are not 4-digit past years")
 
     values = pd.DataFrame(
         {

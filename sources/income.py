@@ -20,7 +20,6 @@ not whole, a negative amount): dbt quarantines those with their text, never a si
 import csv
 import io
 import json
-import math
 import re
 import tempfile
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, parse_number, parse_year, years_through_now
 
 FIA = "財政部財政資訊中心"
 ATTRIBUTION = "資料來源：財政部財政資訊中心"
@@ -171,37 +171,19 @@ JSON_2024_COUNTY_MEASURES = ["taxUnits", "incomeTotalK"]
 JSON_2024_TOWN_MEASURES = ["taxUnits", "incomeTotalK", "reportedMeanK", "medianK", "q1K", "q3K",
                            "standardDeviationK", "coefficientOfVariation"]
 
-ROC_YEARS = range(90, 130)  # 2001-2040: anything else is not a year of these tables
-AD_YEARS = range(2001, 2041)
+# 2001 to this year: anything else is not a year of these tables (income years are past)
+AD_YEARS = years_through_now(2001)
+ROC_YEARS = range(AD_YEARS.start - 1911, AD_YEARS.stop - 1911)
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 
 
 def cell(value, measure: str) -> tuple[float | None, str, str | None]:
-    """One published cell -> (value, text as published, problem or None). A count must be a
-    whole number; no figure may be negative, infinite or NaN; text must be a plain number
-    (thousands separators and full-width digits allowed)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None, "NaN" if value is not None else "null", "not a number"
-    if isinstance(value, bool):
-        return None, str(value), "not a number"
-    if isinstance(value, int | float):
-        number = float(value)
-        text = str(int(number)) if math.isfinite(number) and number.is_integer() else repr(value)
-    else:
-        text = str(value)
-        cleaned = text.translate(_FULL_WIDTH).replace(",", "").strip()
-        if not _NUMBER.fullmatch(cleaned):
-            return None, text, "not a number"
-        number = float(cleaned)
-    if not math.isfinite(number):
-        return None, text, "not a finite number"
-    if measure in COUNT_MEASURES and not number.is_integer():
-        return None, text, "count is not a whole number"
-    if number < 0:
-        return None, text, "negative amount"
-    return number, text, None
+    """One published cell -> (value, text as published, problem or None), by the shared rule
+    (sources.values): a count must be a whole number; no figure may be negative, infinite or
+    NaN; text must be a plain number (thousands separators and full-width digits allowed)."""
+    parsed = parse_number(value, Kind.COUNT if measure in COUNT_MEASURES else Kind.AMOUNT)
+    text = "null" if value is None else parsed.text
+    return parsed.value, text, parsed.problem
 
 
 def _long(records: list[dict], measures: list[str], *, level: str, year_is_roc: bool
@@ -227,13 +209,10 @@ def _long(records: list[dict], measures: list[str], *, level: str, year_is_roc: 
 
 def _year(source_id: str, value, years: range) -> int:
     """A row's year: a whole number inside `years`, else the file is not this table."""
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        number = math.nan
-    if not (math.isfinite(number) and number.is_integer() and int(number) in years):
+    year = parse_year(value, years)
+    if year is None:
         raise SourceError(source_id, "body", f"year {value!r} is not a year of this table")
-    return int(number)
+    return year
 
 
 def _read_rda(source_id: str, raw: bytes) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, number_or_refuse, parse_year, years_through_now
 
 TAX_REVENUE = Source(
     id="mof_tax_revenue",
@@ -82,18 +83,18 @@ def parse_tax_revenue(raw: bytes) -> pd.DataFrame:
 
 def _ad_year(period: str) -> int:
     match = _ROC_YEAR.fullmatch(period.strip())
-    if match is None:
+    year = match and parse_year(match[1], years_through_now(), roc=True)
+    if not year:
         raise SourceError(
-            TAX_REVENUE.id, "body", f"{PERIOD} {period!r} is not an ROC year like '112年'"
+            TAX_REVENUE.id, "body", f"{PERIOD} {period!r} is not a past ROC year like '112年'"
         )
-    return int(match[1]) + 1911
+    return year
 
 
 def _thousand_ntd(cell: str) -> float:
-    text = cell.strip()
-    if text == ZERO:
+    # net revenue of a tax item (地價稅, 房屋稅 …) is never negative; a county's row is used
+    # whole (per-capita tax), so a cell that is no figure refuses the file
+    if cell.strip() == ZERO:
         return 0.0
-    try:
-        return float(text.replace(",", ""))
-    except ValueError as exc:
-        raise SourceError(TAX_REVENUE.id, "body", f"{text!r} is neither a number nor '－'") from exc
+    return number_or_refuse(cell, Kind.AMOUNT, source_id=TAX_REVENUE.id, location="body",
+                            what="tax revenue")

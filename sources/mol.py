@@ -26,6 +26,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, number_or_refuse, parse_number, parse_year, years_through_now
 
 MANPOWER_BY_AREA = Source(
     id="mol_manpower_by_area",
@@ -74,6 +75,7 @@ class Column:
     measure: str
     measure_zh: str
     unit: str
+    kind: Kind = Kind.AMOUNT  # every printed figure is a non-negative amount or rate but 儲蓄
 
 
 MANPOWER_COLUMNS = (
@@ -99,7 +101,7 @@ HOUSEHOLD_INCOME_COLUMNS = (
     Column(7, "非消費支出", "nonconsumption_expenditure_ntd", "非消費支出", "元"),
     Column(8, "可支配所得", "disposable_income_ntd", "可支配所得", "元"),
     Column(9, "消費支出", "consumption_expenditure_ntd", "消費支出", "元"),
-    Column(10, "儲蓄Saving", "saving_ntd", "儲蓄", "元"),
+    Column(10, "儲蓄Saving", "saving_ntd", "儲蓄", "元", Kind.SIGNED),
     Column(11, "儲蓄率", "saving_rate_pct", "儲蓄率", "%"),
     Column(12, "住宅坪數", "floor_space_ping", "住宅坪數", "坪"),
     Column(13, "自有住宅率", "home_ownership_rate_pct", "自有住宅率", "%"),
@@ -139,7 +141,7 @@ def _parse_yearbook_table(
     )
     if period_at is None:
         raise SourceError(source.id, "body", "no 中華民國NNN年 reference period above the header")
-    reference_year = int(_REFERENCE_PERIOD.search("".join(rows[period_at]))[1]) + 1911
+    reference_year = _roc_year(source, _REFERENCE_PERIOD.search("".join(rows[period_at]))[1])
     data_at = next(
         (i for i in range(period_at + 1, len(rows)) if _is_data_row(rows[i], columns)), None
     )
@@ -162,7 +164,7 @@ def _parse_yearbook_table(
                 f"header reads {text_above!r}",
             )
         own_year = _HEADER_YEAR.search(text_above)  # the 2-3 table's 103年平均, 104年平均
-        years[column.position] = int(own_year[1]) + 1911 if own_year else reference_year
+        years[column.position] = _roc_year(source, own_year[1]) if own_year else reference_year
 
     records = []
     for row in rows[data_at:]:
@@ -170,13 +172,10 @@ def _parse_yearbook_table(
             continue  # 資料來源, 說明 and page-number rows
         region = _SPACES.sub("", row[0])
         for column in columns:
-            cell = row[column.position].strip().replace(",", "")
-            try:
-                value = float(cell)
-            except ValueError as exc:
-                raise SourceError(
-                    source.id, "body", f"{region} {column.measure_zh}: {cell!r} is not a number"
-                ) from exc
+            # the printed table's figures are used together (總計 and its counties): one
+            # that is no figure refuses the file rather than leave a total short
+            value = number_or_refuse(row[column.position], column.kind, source_id=source.id,
+                                     location="body", what=f"{region} {column.measure_zh}")
             records.append(
                 (
                     region,
@@ -188,6 +187,13 @@ def _parse_yearbook_table(
                 )
             )
     return pd.DataFrame(records, columns=COLUMNS)
+
+
+def _roc_year(source: Source, text: str) -> int:
+    year = parse_year(text, years_through_now(), roc=True)
+    if year is None:
+        raise SourceError(source.id, "header", f"民國 {text} 年 is no year of a published table")
+    return year
 
 
 def _is_data_row(row: list[str], columns: tuple[Column, ...]) -> bool:
@@ -239,13 +245,13 @@ LABOUR_PANEL = Source(
 # the columns read, as the panel names them; aging_idx, density and log_density are derived
 # by the transcriber from population counts the warehouse holds itself and are not read
 LABOUR_PANEL_MEASURES = ("wage_median_10k", "lfpr", "unemp_rate", "college_pct", "industry_pct")
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 def parse_labour_panel(raw: bytes) -> pd.DataFrame:
     """Long: county (as written), year, measure (the panel's column name), value (a plain
-    decimal, else null) and value_text, the cell as written (empty = not published; anything
-    else that is not a plain decimal, such as 'NaN' or '1e999', is quarantined in dbt)."""
+    non-negative number by the shared rule of sources.values, else null) and value_text, the
+    cell as written (empty = not published; anything else, such as 'NaN', '1e999' or '-3', is
+    quarantined in dbt)."""
     source_id = LABOUR_PANEL.id
     try:
         text = raw.decode("utf-8-sig")
@@ -266,13 +272,16 @@ def parse_labour_panel(raw: bytes) -> pd.DataFrame:
         if len(row) != len(header):
             raise SourceError(source_id, f"line {line_no}",
                               f"{len(row)} fields where the header has {len(header)}")
-        year = row[at["year"]].strip()
-        if not re.fullmatch(r"(19|20)\d\d", year):
-            raise SourceError(source_id, f"line {line_no}", f"year {year!r} is not a year")
+        year = parse_year(row[at["year"]], years_through_now())
+        if year is None:
+            raise SourceError(source_id, f"line {line_no}",
+                              f"year {row[at['year']]!r} is not a past year")
         for measure in LABOUR_PANEL_MEASURES:
             cell = row[at[measure]].strip()
-            value = float(cell) if _DECIMAL.fullmatch(cell) else None
-            records.append((row[at["county"]].strip(), int(year), measure, value, cell))
+            # wages, rates and shares: a figure that is no non-negative number keeps its
+            # text and is quarantined in dbt ('' is the panel's gap)
+            value = parse_number(cell, Kind.AMOUNT, frozenset({""})).value
+            records.append((row[at["county"]].strip(), year, measure, value, cell))
     if not records:
         raise SourceError(source_id, "body", "no data rows under the header")
     return pd.DataFrame.from_records(

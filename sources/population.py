@@ -13,6 +13,7 @@ import pandas as pd
 
 from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, parse_number, parse_year, years_through_now
 
 TOWNSHIP_DENSITY = Source(
     id="moi_township_pop_density",
@@ -99,7 +100,10 @@ HOUSEHOLD_REGISTRATION_API = Source(
 
 
 def parse_township_density(raw: bytes) -> pd.DataFrame:
-    """One row per township; '…' placeholders become nulls, numbers in strings become numbers."""
+    """One row per township: statistic_yyy (the ROC year; null when it is no past year),
+    people_total (a count), area and population_density (amounts), each next to its *_text
+    as published, and `problem`, the first cell that is no usable figure. '…' (東沙/南沙: no
+    registered population) is a placeholder: null, and no problem."""
     try:
         records = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -111,10 +115,25 @@ def parse_township_density(raw: bytes) -> pd.DataFrame:
         frame,
         {"statistic_yyy", "site_id", "people_total", "area", "population_density"},
     )
-    for column in ("statistic_yyy", "people_total", "area", "population_density"):
-        text = frame[column].astype("string").str.translate(_FULL_WIDTH_DIGITS)
-        frame[column] = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    return frame[["statistic_yyy", "site_id", "people_total", "area", "population_density"]]
+    problems = pd.Series([None] * len(frame), index=frame.index, dtype="object")
+    for column, kind in (("people_total", Kind.COUNT), ("area", Kind.AMOUNT),
+                         ("population_density", Kind.AMOUNT)):
+        cells = frame[column].map(lambda value, kind=kind: parse_number(value, kind, {"…"}))
+        frame[f"{column}_text"] = cells.map(lambda cell: cell.text)
+        frame[column] = cells.map(lambda cell: cell.value).astype("Float64")
+        found = cells.map(lambda cell, column=column: cell.problem and
+                          f"{column} {cell.text!r}: {cell.problem}")
+        problems = problems.fillna(found)
+    frame["statistic_yyy_text"] = frame["statistic_yyy"].astype("string")
+    # kept as the ROC year it is published as, once it is a year of the past (not 200 = 2111)
+    ad_years = frame["statistic_yyy"].map(
+        lambda value: parse_year(value, years_through_now(), roc=True)
+    ).astype("Int64")
+    frame["statistic_yyy"] = ad_years - 1911
+    frame["problem"] = problems.astype("string")
+    return frame[["statistic_yyy", "statistic_yyy_text", "site_id", "people_total",
+                  "people_total_text", "area", "area_text", "population_density",
+                  "population_density_text", "problem"]]
 
 
 def parse_population_projection(raw: bytes) -> pd.DataFrame:
@@ -153,15 +172,20 @@ def parse_population_projection(raw: bytes) -> pd.DataFrame:
 
 
 def parse_county_population_by_sex(raw: bytes) -> pd.DataFrame:
-    """Table 1 layout: 區域別,合計,男性,女性,百分比 with thousands separators and subtotals."""
+    """Table 1 layout: 區域別,合計,男性,女性,百分比 with thousands separators and subtotals;
+    the counts parsed (null when not a whole number), each next to <column>_text as
+    published, so the quarantine shows what was there."""
     frame = pd.read_csv(io.StringIO(_decode(COUNTY_POPULATION_BY_SEX.id, raw)), dtype=str)
     frame.columns = [c.strip() for c in frame.columns]
     _require_columns(
         COUNTY_POPULATION_BY_SEX.id, frame, {"區域別", "合計", "男性", "女性", "百分比"}
     )
     for column in ("合計", "男性", "女性"):
+        frame[f"{column}_text"] = frame[column]
         frame[column] = frame[column].map(parse_count)
-    frame["百分比"] = pd.to_numeric(frame["百分比"].str.strip(), errors="coerce")
+    frame["百分比"] = frame["百分比"].map(
+        lambda value: parse_number(value, Kind.AMOUNT).value
+    ).astype("Float64")
     frame["區域別"] = frame["區域別"].str.strip()
     return frame
 
@@ -227,16 +251,12 @@ def _require_columns(source_id: str, frame: pd.DataFrame, expected: set[str]) ->
         )
 
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，", "0123456789,")
-
-
 def parse_count(value) -> int | None:
     """'23,571,408', '１２３', 556897 -> int; '…', '-', '' and anything else that is not a
-    whole number -> None (a caller that must tell those apart keeps the text beside it)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).translate(_FULL_WIDTH_DIGITS).replace(",", "").strip()
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
+    whole, non-negative number by the shared rule (sources.values) -> None (a caller that
+    must tell those apart keeps the text beside it)."""
+    number = parse_number(value, Kind.COUNT).value
+    return None if number is None else int(number)
 
 
 # --- Village (村里) depth: MOI education by village, SEGIS village statistics --------------
@@ -396,7 +416,10 @@ def parse_segis_village_population(raw: bytes) -> pd.DataFrame:
     p_den (persons per km², as published)."""
     frame = _read_segis(SEGIS_VILLAGE_POPULATION, raw, "pop_village_202106",
                         [*_SEGIS_POPULATION_COUNTS, "p_den"])
-    frame["p_den"] = pd.to_numeric(frame["p_den"]).astype("Float64")
+    # a density that is no finite, non-negative number is null: dbt withholds it
+    frame["p_den"] = frame["p_den"].map(
+        lambda value: parse_number(value, Kind.AMOUNT).value
+    ).astype("Float64")
     return _with_counts(frame, _SEGIS_POPULATION_COUNTS)
 
 
@@ -466,15 +489,13 @@ def _village_code(source_id: str, value) -> str:
 
 
 def _with_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Counts stored as doubles: a whole, finite value becomes an integer; anything else
-    (386336.7, NaN, Inf) becomes null, with the stored value beside it as text."""
+    """Counts stored as doubles, by the shared rule (sources.values): a whole, finite,
+    non-negative value becomes an integer; anything else (386336.7, NaN, Inf, -3) becomes
+    null, with the stored value beside it as text."""
     for column in columns:
-        values = frame[column]
-        frame[f"{column}_text"] = [repr(float(v)) if isinstance(v, int | float) else str(v)
-                                   for v in values]
+        cells = [parse_number(value, Kind.COUNT) for value in frame[column]]
+        frame[f"{column}_text"] = [cell.text for cell in cells]
         frame[column] = pd.array(
-            [int(v) if isinstance(v, int | float) and v == v and abs(v) != float("inf")
-             and float(v).is_integer() else None for v in values],
-            dtype="Int64",
+            [None if cell.value is None else int(cell.value) for cell in cells], dtype="Int64"
         )
     return frame

@@ -6,12 +6,12 @@ per spot and month; names stay as published (台/臺 mixed in spot names: normal
 
 import csv
 import io
-import re
 
 import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, number_or_refuse, parse_year, years_through_now
 
 VISITORS = Source(
     id="tourism_spot_visitors",
@@ -42,7 +42,7 @@ MONTH_HEADERS = (
     ("一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月",
      "十二月"),
 )
-NOT_APPLICABLE = {"", "-", "－"}
+NOT_APPLICABLE = frozenset({"", "-", "－"})
 
 VISITOR_COLUMNS = [
     "year", "spot_type", "recreation_area", "spot_name", "county_name", "month", "visitors",
@@ -78,14 +78,15 @@ def parse_visitors(raw: bytes) -> pd.DataFrame:
                 f"{len(header)}"
             )
         cell = {name: row[i].strip() for name, i in at.items()}
-        if not re.fullmatch(r"\d{4}", cell["年別"]):
-            problem = f"年別 {cell['年別']!r} is not a year"
+        year = parse_year(cell["年別"], years_through_now())
+        if year is None:
+            problem = f"年別 {cell['年別']!r} is not a past year"
             raise SourceError(VISITORS.id, f"line {line_no}", problem)
         area = None if cell["觀光遊憩區"] in NOT_APPLICABLE else cell["觀光遊憩區"]
         total = _count(cell[TOTAL_COLUMN], line_no, TOTAL_COLUMN)
         for month, name in enumerate(months, start=1):
             records.append((
-                int(cell["年別"]), cell["類型"], area, cell["細分"], cell["縣市別"], month,
+                year, cell["類型"], area, cell["細分"], cell["縣市別"], month,
                 _count(cell[name], line_no, name), total,
             ))
     frame = pd.DataFrame.from_records(records, columns=VISITOR_COLUMNS)
@@ -133,11 +134,9 @@ def _decode(raw: bytes) -> str:
 
 
 def _count(text: str, line_no: int, column: str) -> int | None:
-    if text in NOT_APPLICABLE:
-        return None
-    digits = text.replace(",", "")
-    if not re.fullmatch(r"[0-9]+", digits):
-        raise SourceError(
-            VISITORS.id, f"line {line_no}", f"{column} {text!r} is not a visitor count"
-        )
-    return int(digits)
+    # a spot's months and 合計 are used together (the 合計 check, county sums): a count that
+    # is no whole, non-negative number refuses the file
+    visitors = number_or_refuse(text, Kind.COUNT, source_id=VISITORS.id,
+                                location=f"line {line_no}", what=column,
+                                placeholders=NOT_APPLICABLE)
+    return None if visitors is None else int(visitors)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
+from sources.values import Kind, parse_number
 
 MIRROR = "https://raw.githubusercontent.com"
 
@@ -155,8 +156,6 @@ POI_MEASURES = ("c_cnt", *(f"c1_{letter}_cnt" for letter in "abcdefghijklmnopqrs
                 "ecare_cnt", "h_cnt", "h_bed", "p_cnt", "p_bed")
 LOW_INCOME_MEASURES = ("rlh_cnt", "rlp_cnt", "rlh2_cnt", "rlp2_cnt")
 
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
 _YEAR_END = re.compile(r"(\d{2,3})年底人口")
 _BASE_MONTH = re.compile(r"統計基準人口_(\d{5})")
 
@@ -251,7 +250,7 @@ def _parse_segis(source: Source, raw: bytes, measures: tuple[str, ...]) -> pd.Da
     # kept as text: R's NA ('NA'), infinities and fractions are quarantined in dbt (SEGIS
     # publishes every township, so a gap is a fault, unlike the panel's empty cells)
     long["value_text"] = long["cell"].map(_number_text)
-    long["value"] = long["cell"].map(_finite_or_none)
+    long["value"] = long["cell"].map(parse_decimal)
     return long.drop(columns="cell").reset_index(drop=True)
 
 
@@ -285,20 +284,18 @@ def _cells(frame: pd.DataFrame, keys: list[str], measures) -> pd.DataFrame:
 
 
 def parse_decimal(text) -> float | None:
-    """'12,744', '１２７４４', '146.6541' -> a number; anything else ('1e999', 'NaN', '-', '…',
-    'inf') -> None, so the caller keeps the text and dbt quarantines it."""
-    cleaned = str(text).translate(_FULL_WIDTH).replace(",", "").strip()
-    return float(cleaned) if _DECIMAL.fullmatch(cleaned) else None
-
-
-def _finite_or_none(value) -> float | None:
-    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+    """'12,744', '１２７４４', '146.6541' -> a number by the shared rule (sources.values);
+    anything else ('1e999', 'NaN', '-', '…', 'inf') -> None, so the caller keeps the text and
+    dbt quarantines it. Signed: whether a figure may be negative or fractional is decided per
+    indicator in dbt, which names the problem."""
+    return parse_number(text, Kind.SIGNED).value
 
 
 def _number_text(value) -> str:
+    """An R value as the quarantine shows it: NA for R's missing value, else the number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "NA"
-    return repr(float(value)) if isinstance(value, int | float) else str(value)
+    return parse_number(value, Kind.SIGNED).text
 
 
 def _require_columns(source: Source, frame: pd.DataFrame, expected: set[str]) -> None:

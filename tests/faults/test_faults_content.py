@@ -179,3 +179,44 @@ def test_extra_columns_are_tolerated_and_ignored(serve, live, case):
 
 def _full_width(text: str) -> str:
     return text.translate(str.maketrans("0123456789,", "０１２３４５６７８９，"))
+
+
+def test_hostile_numbers_in_township_rows_carry_their_problem(serve, live, case):
+    """pd.to_numeric read '1e999' as infinity and ROC 200 became 2111: by the shared rule
+    (sources.values) each such row keeps its text and its problem, for the quarantine."""
+    before = inv.publication(live)
+    hostile = {0: {"people_total": "1e999"}, 1: {"people_total": "386336.7"},
+               2: {"people_total": "5.57E+05"}, 3: {"area": "NaN"}, 4: {"statistic_yyy": 200},
+               5: {"people_total": -3}}
+    rows = [dict(r, **hostile.get(i, {})) for i, r in enumerate(TOWNSHIP_ROWS)]
+    frame = serve(TOWNSHIPS.id, township_json(rows))
+    problems = frame["problem"].tolist()
+    assert problems[:4] == ["people_total '1e999': not a number",
+                            "people_total '386336.7': count is not a whole number",
+                            "people_total '5.57E+05': not a number",
+                            "area 'NaN': not a number"]
+    assert pd.isna(frame.loc[4, "statistic_yyy"]) and frame.loc[4, "statistic_yyy_text"] == "200"
+    assert problems[5] == "people_total '-3': negative count"
+    assert frame.loc[:5, "people_total"].iloc[[0, 1, 2, 5]].isna().all()  # none passed through
+    inv.raw_bytes_kept(case, live, TOWNSHIPS.id, township_json(rows), accepted=True,
+                       http_status=200)
+    flagged = frame["problem"].notna() | frame["statistic_yyy"].isna()
+    inv.rows_accounted(case, rows_in=len(rows), published=int((~flagged).sum()),
+                       quarantined=int(flagged.sum()))
+    inv.published_unchanged(case, live, before)
+
+
+@pytest.mark.parametrize("cell", ["NaN", "1e999", "-1332"])
+def test_a_yearbook_figure_that_is_no_number_refuses_the_table(serve, live, case, cell):
+    """The printed table's figures are used together (總計 and counties): one that is no
+    figure refuses the table in one line instead of publishing a short or infinite total."""
+    before = inv.publication(live)
+    text = MANPOWER_BIG5.decode("cp950")
+    body = text.replace('Taipei City","2316","1332"', f'Taipei City","2316","{cell}"',
+                        1).encode("cp950")
+    error = serve(MANPOWER.id, body)
+    assert isinstance(error, SourceError)
+    inv.error_is_one_line(case, error, source_id=MANPOWER.id, location=f"landing/{MANPOWER.id}/",
+                          problem=f"臺北市 勞動力 '{cell}': (not a number|negative amount)")
+    inv.raw_bytes_kept(case, live, MANPOWER.id, body, accepted=True, http_status=200)
+    inv.published_unchanged(case, live, before)

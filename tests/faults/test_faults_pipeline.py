@@ -66,17 +66,17 @@ def test_rejected_rows_are_quarantined_with_a_reason_not_lost(pipeline_copy, sna
     assert after.marts["fct_quarantined_row"][0] >= 12
     inv.raw_bytes_kept(case, home, TOWNSHIPS.id, township_body, accepted=True, http_status=200)
     expected = {
-        "site_id=新北市中和區; year=2019; people_total=null":
-            "no population (people_total is '…' or not a number)",
-        "site_id=新北市永和區; year=null": "date does not parse (statistic_yyy)",
-        f"site_id=新北市板橋區; year=2019; people_total={rows[0]['people_total']}":
+        "site_id=新北市中和區; statistic_yyy=108; people_total=四十一萬":
+            "people_total '四十一萬': not a number",
+        "site_id=新北市永和區; statistic_yyy=一○八": "date does not parse (statistic_yyy)",
+        f"site_id=新北市板橋區; statistic_yyy=108; people_total={rows[0]['people_total']}":
             "duplicate row (same township and year)",
-        f"site_id=新北市三重區; year=2019; people_total={rows[1]['people_total']}":
+        f"site_id=新北市三重區; statistic_yyy=108; people_total={rows[1]['people_total']}":
             "conflicting duplicate rows (same township and year, different values)",
-        f"site_id=新北市三重區; year=2019; people_total={rows[1]['people_total'] + 1}":
+        f"site_id=新北市三重區; statistic_yyy=108; people_total={rows[1]['people_total'] + 1}":
             "conflicting duplicate rows (same township and year, different values)",
-        "site_id=新北市不存在區; year=2019": "region not in code table",
-        "site_id=南沙群島; year=2019": "no population (people_total is '…' or not a number)",
+        "site_id=新北市不存在區; statistic_yyy=108": "region not in code table",
+        "site_id=南沙群島; statistic_yyy=108": "no population (people_total is '…')",
         "區域別=連江縣; yyymm=10703; 合計=null": "number does not parse (合計, 男性 or 女性)",
         "區域別=臺北市; yyymm=10703; 合計=2681375": "duplicate row (same region and month)",
         "區域別=火星市; yyymm=10703": "region not in code table",

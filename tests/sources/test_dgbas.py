@@ -156,8 +156,10 @@ def test_data_cut_short_but_terminated_raises():
     assert "PC-Axis" in caught.value.problem
 
 
-def test_garbled_cells_raise():
-    body = raw("26-1").replace(b"1225263122.000000", b"12252#63122", 1)
+@pytest.mark.parametrize("garbled", [b"12252#63122", b"inf", b"1e999", b"NaN", b"1.2e9"])
+def test_garbled_cells_raise(garbled):
+    """pd.to_numeric read 'inf' and '1e999' as infinity: the shared rule reads neither."""
+    body = raw("26-1").replace(b"1225263122.000000", garbled, 1)
     with pytest.raises(SourceError, match="neither numbers nor PX placeholders"):
         parse_county_px(body, "26-1")
 

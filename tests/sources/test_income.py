@@ -116,7 +116,9 @@ def test_fetch_serves_the_rda_bytes_as_the_mirror_serves_them(twresas_home):
     [
         (386336.7, "unit", "count is not a whole number"),
         ("386336.7", "納稅單位(戶)", "count is not a whole number"),
-        ("1e999", "綜合所得總額", "not a finite number"),
+        ("1e999", "綜合所得總額", "not a number"),  # no scientific notation in text
+        ("5.57E+05", "納稅單位(戶)", "not a number"),
+        (-3.0, "unit", "negative count"),
         (float("inf"), "individual_income", "not a finite number"),
         (float("nan"), "median", "not a number"),
         ("NaN", "中位數", "not a number"),
@@ -186,7 +188,7 @@ def test_2023_csv_hostile_rows():
     parsed = parse_township_income_2023((header + "\r\n" + ",".join(fields) + "\r\n").encode())
     problems = dict(zip(parsed["measure"], parsed["value_problem"], strict=True))
     assert problems["納稅單位(戶)"] == "count is not a whole number"
-    assert problems["綜合所得總額"] == "not a finite number"
+    assert problems["綜合所得總額"] == "not a number"  # '1e999': no exponents in text
     assert problems["中位數"] == "not a number"
     with pytest.raises(SourceError, match="not UTF-8"):
         parse_township_income_2023(raw.encode("big5", errors="replace"))

@@ -1,6 +1,10 @@
 """The bundled MOF file is a SYNTHETIC fixture in the statdb CSV layout; these tests check the
 layout rules, not published figures."""
 
+import csv
+import io
+import re
+
 import pytest
 
 from sources.errors import SourceError
@@ -68,7 +72,29 @@ def test_period_that_is_not_an_roc_year_raises():
 
 def test_unknown_placeholder_raises():
     body = raw().decode("utf-8").replace("－", "…", 1).encode()
-    with pytest.raises(SourceError, match="neither a number"):
+    with pytest.raises(SourceError, match="tax revenue '…': not a number"):
+        parse_tax_revenue(body)
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ("-1200", "negative amount"),  # a negative land tax was once published
+    ("1e999", "not a number"), ("NaN", "not a number"), ("inf", "not a number"),
+    ("5.57E+05", "not a number"),
+])
+def test_a_cell_that_is_no_figure_refuses_the_file(cell, problem):
+    rows = list(csv.reader(io.StringIO(raw().decode("utf-8"))))
+    rows[1][rows[0].index("地價稅")] = cell
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    body = out.getvalue().encode()
+    with pytest.raises(SourceError, match=f"tax revenue '{re.escape(cell)}': {problem}"):
+        parse_tax_revenue(body)
+
+
+def test_an_roc_year_in_the_future_raises():
+    """200年 would be 2111: no year a tax was collected in."""
+    body = raw().decode("utf-8").replace("103年", "200年", 1).encode()
+    with pytest.raises(SourceError, match="'200年' is not a past ROC year"):
         parse_tax_revenue(body)
 
 

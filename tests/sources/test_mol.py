@@ -182,7 +182,7 @@ def test_labour_panel_missing_wage_is_missing_not_zero(panel):
     assert not (wage["value"] == 0).any()
 
 
-@pytest.mark.parametrize("garbled", ["NaN", "1e999", "44,9", "inf"])
+@pytest.mark.parametrize("garbled", ["NaN", "1e999", "44,9", "inf", "-3.7", "4.49E+01"])
 def test_labour_panel_cell_that_is_not_a_plain_number_keeps_its_text(garbled):
     from sources.mol import LABOUR_PANEL, parse_labour_panel
 
@@ -198,9 +198,25 @@ def test_labour_panel_impossible_year_and_renamed_column_are_refused():
     from sources.mol import LABOUR_PANEL, parse_labour_panel
 
     text = raw(LABOUR_PANEL).decode("utf-8")
-    with pytest.raises(SourceError, match="county_labour_panel.*'2O19' is not a year.*line 2"):
-        parse_labour_panel(text.replace("南投縣,2019,", "南投縣,2O19,", 1).encode("utf-8"))
+    for year in ("2O19", "2111"):
+        with pytest.raises(SourceError,
+                           match=f"county_labour_panel.*'{year}' is not a past year.*line 2"):
+            parse_labour_panel(text.replace("南投縣,2019,", f"南投縣,{year},", 1).encode("utf-8"))
     with pytest.raises(SourceError, match="county_labour_panel.*missing column.*unemp_rate"):
         parse_labour_panel(text.replace("unemp_rate", "unemployment", 1).encode("utf-8"))
     with pytest.raises(SourceError, match="county_labour_panel.*not UTF-8"):
         parse_labour_panel(text.encode("cp950"))
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ("NaN", "not a number"), ("1e999", "not a number"), ("inf", "not a number"),
+    ("-1332", "negative amount"), ("13,32", "not a number"),
+])
+def test_yearbook_figure_that_is_no_number_refuses_the_table(cell, problem):
+    """The printed figures are used together: one that is no figure refuses the table."""
+    text = decode_chinese(MANPOWER_BY_AREA, raw(MANPOWER_BY_AREA))
+    broken = text.replace('Taipei City","2316","1332"', f'Taipei City","2316","{cell}"', 1)
+    assert broken != text
+    expected = f"mol_manpower_by_area: 臺北市 勞動力 '{cell}': {problem}"
+    with pytest.raises(SourceError, match=expected):
+        parse_manpower_by_area(broken.encode("utf-8"))

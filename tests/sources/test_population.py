@@ -222,7 +222,7 @@ def test_segis_counts_that_are_not_whole_numbers_are_kept_as_text(tmp_path):
     parsed = population.parse_segis_village_population(
         _rda(frame, "pop_village_202106", tmp_path))
     assert parsed["p_cnt"].isna().tolist() == [True, True, True, False]
-    assert parsed["p_cnt_text"].tolist() == ["386336.7", "nan", "inf", "1684.0"]
+    assert parsed["p_cnt_text"].tolist() == ["386336.7", "NaN", "inf", "1684"]
 
 
 def test_segis_non_integral_village_code_is_refused(tmp_path):

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -121,10 +123,22 @@ def test_renamed_or_missing_column_is_a_source_error(raw, old, new, missing):
     assert missing in info.value.problem
 
 
-def test_text_in_a_count_is_a_source_error(raw):
-    broken = text(raw).replace("陽明公園,臺北市,161000", "陽明公園,臺北市,約16萬", 1)
-    with pytest.raises(SourceError, match="1月 '約16萬' is not a visitor count"):
+@pytest.mark.parametrize("cell, problem", [
+    ("約16萬", "not a number"), ("1e999", "not a number"), ("NaN", "not a number"),
+    ("16100.5", "count is not a whole number"), ("-161000", "negative count"),
+    ("1,61,000", "not a number"),  # separators only in groups of three
+])
+def test_a_count_that_is_no_whole_number_is_a_source_error(raw, cell, problem):
+    broken = text(raw).replace("陽明公園,臺北市,161000", f'陽明公園,臺北市,"{cell}"', 1)
+    with pytest.raises(SourceError, match=f"1月 '{re.escape(cell)}': {problem}"):
         parse_visitors(broken.encode("cp950"))
+
+
+def test_a_year_in_the_future_is_a_source_error(raw):
+    lines = text(raw).split("\r\n")
+    lines[1] = "2111" + lines[1][4:]
+    with pytest.raises(SourceError, match="年別 '2111' is not a past year"):
+        parse_visitors("\r\n".join(lines).encode("cp950"))
 
 
 # ---------------------------------------------------------------- the 2012-2021 release

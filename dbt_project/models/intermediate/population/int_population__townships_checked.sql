@@ -19,6 +19,10 @@ matched as (
         townships.year,
         townships.pop_total,
         townships.area_km2,
+        townships.year_text,
+        townships.pop_total_text,
+        townships.area_text,
+        townships.value_problem,
         townships.source_id,
         townships.raw_sha256,
         townships.is_synthetic
@@ -52,13 +56,14 @@ checked as (
         region_code, county_name, township_name, year, pop_total, area_km2, source_id,
         raw_sha256, is_synthetic,
         'site_id=' || coalesce(county_name || township_name, 'null')
-        || '; year=' || coalesce(cast(year as varchar), 'null')
-        || '; people_total=' || coalesce(cast(pop_total as varchar), 'null')
-        || '; area=' || coalesce(cast(area_km2 as varchar), 'null') as record,
+        || '; statistic_yyy=' || coalesce(year_text, 'null')
+        || '; people_total=' || coalesce(pop_total_text, 'null')
+        || '; area=' || coalesce(area_text, 'null') as record,
         case
             when year is null then 'date does not parse (statistic_yyy)'
+            when value_problem is not null then value_problem
             -- 東沙群島 / 南沙群島 are published with '…' (no registered population)
-            when pop_total is null then 'no population (people_total is ''…'' or not a number)'
+            when pop_total is null then 'no population (people_total is ''…'')'
             when region_code is null then 'region not in code table'
             when has_conflicting_copies
                 then 'conflicting duplicate rows (same township and year, different values)'
