@@ -77,8 +77,8 @@ def test_rejected_rows_are_quarantined_with_a_reason_not_lost(pipeline_copy, sna
             "conflicting duplicate rows (same township and year, different values)",
         "site_id=新北市不存在區; statistic_yyy=108": "region not in code table",
         "site_id=南沙群島; statistic_yyy=108": "no population (people_total is '…')",
-        "區域別=連江縣; yyymm=10703; 合計=null": "number does not parse (合計, 男性 or 女性)",
-        "區域別=臺北市; yyymm=10703; 合計=2681375": "duplicate row (same region and month)",
+        "區域別=連江縣; yyymm=10703; 合計=13,2x5": "number does not parse (合計, 男性 or 女性)",
+        "區域別=臺北市; yyymm=10703; 合計=2,681,375": "duplicate row (same region and month)",
         "區域別=火星市; yyymm=10703": "region not in code table",
         "區域別=福建省; yyymm=10703": "provincial subtotal, not a region of the warehouse",
     }

@@ -20,6 +20,9 @@ matched as (
         county_table.pop_total,
         county_table.pop_male,
         county_table.pop_female,
+        county_table.pop_total_text,
+        county_table.pop_male_text,
+        county_table.pop_female_text,
         county_table.source_id,
         county_table.raw_sha256,
         county_table.is_synthetic
@@ -54,9 +57,9 @@ checked as (
         source_id, raw_sha256, is_synthetic,
         '區域別=' || coalesce(region_name, 'null')
         || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
-        || '; 合計=' || coalesce(cast(pop_total as varchar), 'null')
-        || '; 男性=' || coalesce(cast(pop_male as varchar), 'null')
-        || '; 女性=' || coalesce(cast(pop_female as varchar), 'null') as record,
+        || '; 合計=' || coalesce(pop_total_text, 'null')
+        || '; 男性=' || coalesce(pop_male_text, 'null')
+        || '; 女性=' || coalesce(pop_female_text, 'null') as record,
         case
             when roc_yyymm is null then 'date does not parse (yyymm)'
             when region_code is null and region_name in ('臺灣省', '福建省')
