@@ -34,17 +34,23 @@ def safe_members(
     """The archive's file entries, after refusing the whole archive if any entry is unsafe.
 
     Unsafe: an absolute path, a drive letter, a `..` component (with / or \\ as separator),
-    an entry that expands more than `max_ratio` times its compressed size, or entries that
-    together expand beyond `max_total_bytes`.
+    a name another entry has too in any letter case (its data would be read twice, or which
+    one is meant is a guess), an entry that expands more than `max_ratio` times its compressed
+    size, or entries that together expand beyond `max_total_bytes`.
     """
     location = _location(archive)
     with _open(archive, source_id) as zf:
         members = [info for info in zf.infolist() if not info.is_dir()]
     total = 0
+    seen: dict[str, zipfile.ZipInfo] = {}
     for info in members:
         problem = _unsafe_name(info.filename)
         if problem:
             raise SourceError(source_id, f"{location}:{info.filename}", problem)
+        first = seen.setdefault(info.filename.replace("\\", "/").casefold(), info)
+        if first is not info:
+            raise SourceError(source_id, f"{location}:{info.filename}",
+                              f"duplicate member: the archive holds {first.filename!r} too")
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > max_ratio:
             raise SourceError(

@@ -210,6 +210,7 @@ def load_season(
     members = [info for info in entries if MEMBER.fullmatch(info.filename)]
     if not members:
         raise SourceError(source_id, str(zip_path), "no *_lvr_land_[abc].csv in the archive")
+    _refuse_repeated_files(members, zip_path, source_id)
     schemas = _release_schemas(zip_path, entries, source_id)
     create_table(con, table)
     stats = []
@@ -235,6 +236,18 @@ def load_season(
                 con.execute("ROLLBACK")
             raise
     return stats
+
+
+def _refuse_repeated_files(members, zip_path, source_id: str) -> None:
+    """One county's file of a kind appears once: the same file again in another folder or
+    letter case (a_lvr_land_a.csv, sub/A_LVR_LAND_A.CSV) would load its rows twice."""
+    seen: dict[tuple[str, str], object] = {}
+    for info in members:
+        letter, kind = (part.lower() for part in MEMBER.fullmatch(info.filename).groups())
+        first = seen.setdefault((letter, kind), info)
+        if first is not info:
+            raise SourceError(source_id, f"{zip_path}:{info.filename}",
+                              f"duplicate member: the same county file as {first.filename!r}")
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 sources.real_estate.load_season (which reads members through sources.archives)."""
 
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -106,6 +107,26 @@ def test_zip_missing_the_expected_member(load_served, live, case):
     landed, error = load_served(body)
     inv.error_is_one_line(case, error, source_id=SOURCE.id, location=landed.path,
                           problem=r"no \*_lvr_land_\[abc\]\.csv in the archive")
+    inv.raw_bytes_kept(case, live, SOURCE.id, body, accepted=True, http_status=200)
+    inv.published_unchanged(case, live, before)
+
+
+@pytest.mark.parametrize("second", ["a_lvr_land_a.csv", "A_LVR_LAND_A.CSV",
+                                    "115S1/a_lvr_land_a.csv"])
+def test_a_county_file_held_twice_is_refused(load_served, live, case, second):
+    """The season zip held 臺北市's sales twice (any letter case or folder): 152 transactions
+    were published instead of 76, and the reconciliation still balanced."""
+    before = inv.publication(live)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile: "Duplicate name"
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("a_lvr_land_a.csv", MEMBER)
+            zf.writestr(second, MEMBER)
+    body = buffer.getvalue()
+    landed, error = load_served(body)
+    inv.error_is_one_line(case, error, source_id=SOURCE.id, location=f"{landed.path}:{second}",
+                          problem="duplicate member")
     inv.raw_bytes_kept(case, live, SOURCE.id, body, accepted=True, http_status=200)
     inv.published_unchanged(case, live, before)
 

@@ -1,6 +1,7 @@
 import io
 import struct
 import zipfile
+from contextlib import nullcontext
 
 import pytest
 
@@ -41,6 +42,34 @@ def test_hostile_entry_names_refuse_the_whole_archive(tmp_path, name):
         safe_members(archive, **LIMITS)
     assert info.value.source_id == "lvr_land"
     assert name in info.value.location and str(archive) in info.value.location
+
+
+def zip_of(entries: list[tuple[str, bytes]]) -> bytes:
+    """A zip whose entries may repeat a name (zipfile warns, and writes them)."""
+    buffer = io.BytesIO()
+    with pytest.warns(UserWarning, match="Duplicate name") if len(
+            {name for name, _ in entries}) < len(entries) else nullcontext():
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for name, data in entries:
+                zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("second", ["a_lvr_land_a.csv", "A_LVR_LAND_A.CSV", "A_lvr_land_A.csv"])
+def test_a_member_named_twice_in_any_letter_case_refuses_the_archive(tmp_path, second):
+    archive = tmp_path / "season.zip"
+    archive.write_bytes(zip_of([("a_lvr_land_a.csv", b"1"), (second, b"1")]))
+    with pytest.raises(SourceError, match="duplicate member: the archive holds "
+                                          "'a_lvr_land_a.csv' too") as info:
+        safe_members(archive, **LIMITS)
+    assert info.value.location == f"{archive}:{second}"
+
+
+def test_same_name_in_different_folders_is_left_to_the_reader():
+    """Folders may hold files of one name (a repository archive's READMEs); whether two of
+    them are one dataset is the loader's call (real_estate refuses a county file twice)."""
+    archive = make_zip({"input/a_lvr_land_a.csv": b"1", "backup/a_lvr_land_a.csv": b"1"})
+    assert len(safe_members(archive, **LIMITS)) == 2
 
 
 def test_highly_compressed_entry_is_refused_as_a_bomb():
