@@ -209,7 +209,8 @@ def parse_village_households(raw: bytes) -> pd.DataFrame:
 
 
 def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
-    """One ODRP019 page: its rows and the API's totalPage."""
+    """One ODRP019 page: its rows and the API's totalPage; counts parsed (null when not a
+    whole, non-negative number), each next to <count>_text, the value as published."""
     try:
         payload = json.loads(raw.decode("utf-8-sig"))
         rows, total_pages = payload["responseData"], int(payload["totalPage"])
@@ -221,9 +222,12 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
     expected = {"statistic_yyymm", "district_code", "site_id", "village", "household_no",
                 "people_total", "people_total_m", "people_total_f"}
     _require_columns(HOUSEHOLD_REGISTRATION_API.id, frame, expected)
-    for column in ("household_no", "people_total", "people_total_m", "people_total_f"):
+    counts = ("household_no", "people_total", "people_total_m", "people_total_f")
+    for column in counts:
+        frame[f"{column}_text"] = frame[column].map(lambda value: parse_number(
+            value, Kind.COUNT).text).astype("string")
         frame[column] = frame[column].map(parse_count)
-    return frame[sorted(expected)], total_pages
+    return frame[sorted(expected | {f"{column}_text" for column in counts})], total_pages
 
 
 def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:

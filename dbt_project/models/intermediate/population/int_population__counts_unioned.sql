@@ -29,10 +29,6 @@ township_mirror_cells as (
         and indicator_code in ('{{ township_stock_codes | join("', '") }}')
 ),
 
-registration_api as (
-    select * from {{ ref('stg_moi__household_registration') }}
-),
-
 segis_villages as (
     select * from {{ ref('int_population__segis_villages_checked') }}
     where rejection_reason is null
@@ -107,22 +103,15 @@ county_table_level as (
     from county_table
 ),
 
+-- the MOI village file and the ODRP019 API (which also gives the sexes)
 village_level as (
     select
         village_code as region_code, 'village' as region_level,
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
-        is_synthetic, pop_total, null, null, null, null, null, households,
+        is_synthetic, pop_total, pop_male, pop_female, null, null, null, households,
         cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
-    union all
-    select
-        village_code, 'village',
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }},
-        'month', cast(null as varchar), source_id, 1, is_synthetic,
-        pop_total, pop_male, pop_female, null, null, null, households, cast(null as double),
-        cast(null as double)
-    from registration_api
 ),
 
 segis_age_groups as (

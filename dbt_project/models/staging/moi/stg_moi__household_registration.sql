@@ -15,6 +15,10 @@ renamed as (
         cast(people_total as bigint) as pop_total,
         cast(people_total_m as bigint) as pop_male,
         cast(people_total_f as bigint) as pop_female,
+        cast(household_no_text as varchar) as households_text,
+        cast(people_total_text as varchar) as pop_total_text,
+        cast(people_total_m_text as varchar) as pop_male_text,
+        cast(people_total_f_text as varchar) as pop_female_text,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic
