@@ -56,17 +56,38 @@ def published_values(published, code: str, grain: str) -> dict[tuple[str, date],
 
 
 def test_every_spots_months_add_up_to_its_published_total(published, visitors):
-    """The reconciliation: 2,426 spot-years in 2012-2019 and 316 in 2020; the ones with every
-    month blank (觸口遊客中心 2016, 合計 0, ...) have no visitors and are not ranked."""
+    """The reconciliation: 2,426 spot-years in 2012-2019 and 316 in 2020. A spot with no
+    visitors (every month 0: 馬沙溝濱海遊憩區 2019, ...) is not ranked; one with every month
+    blank (觸口遊客中心 2016) is not either, and is quarantined."""
     rows = published.execute(
         "select visitors, reported_annual_total from marts.fct_tourism_spot_ranking"
     ).fetchall()
     keys = ["year", "county_name", "spot_type", "spot_name"]
     assert visitors[visitors["year"] <= 2019].groupby(keys).ngroups == 2426
     assert visitors[visitors["year"] == 2020].groupby(keys).ngroups == 316
-    reported = visitors.groupby(keys)["visitors"].count()
-    assert len(rows) == (reported > 0).sum()
+    totals = visitors.groupby(keys)["visitors"].sum()
+    assert len(rows) == (totals > 0).sum() < len(totals)
     assert [r for r in rows if r[0] != r[1]] == []
+    (unranked_zero,) = published.execute(
+        "select count(*) from marts.fct_tourism_spot_ranking where visitors = 0"
+    ).fetchone()
+    assert unranked_zero == 0
+
+
+def test_a_spot_year_with_every_month_blank_is_quarantined(published, release):
+    """Every row of the file is published or quarantined with its reason: a spot-year with no
+    month reported carries no figure at all (觸口遊客中心 2016, 合計 0)."""
+    keys = ["year", "county_name", "spot_type", "spot_name"]
+    blank = release.groupby(keys)["visitors"].count()
+    blank = sorted(blank[blank == 0].index)
+    assert (2016, "嘉義縣", "國家級風景特定區", "觸口遊客中心") in blank
+    quarantined = published.execute(
+        "select record, reason from marts.fct_quarantined_row"
+        " where source_id = 'tourism_spot_visitors' and reason like 'every month blank%'"
+    ).fetchall()
+    assert len(quarantined) == len(blank)
+    assert ("year=2016; 縣市別=嘉義縣; 類型=國家級風景特定區; 細分=觸口遊客中心; 合計=0",
+            "every month blank (合計 0)") in quarantined
 
 
 def test_a_year_the_release_does_not_cover_in_full_has_months_but_no_annual_figures(

@@ -2,7 +2,8 @@
 -- the release covers the whole year: the file is re-issued as months are added, and the
 -- bundled release stops at 2021-10, where every spot's November and December are blank and
 -- its 合計 is the sum of ten months. Annual figures of a year the release does not cover in
--- full are withheld downstream (the months themselves are published).
+-- full are withheld downstream (the months themselves are published). A spot-year with every
+-- month blank is rejected (quarantined with its 合計).
 with
 
 months as (
@@ -40,7 +41,12 @@ totals as (
 
 compared as (
     select
-        totals.*,
+        totals.* exclude (rejection_reason),
+        -- a spot-year with every month blank carries no figure at all: quarantined, so that
+        -- every row of the file is published or accounted for with a reason
+        coalesce(totals.rejection_reason, case when totals.months_reported = 0
+            then 'every month blank (合計 ' || coalesce(cast(totals.reported_annual_total as varchar), 'blank') || ')'
+        end) as rejection_reason,
         -- blank months count as nothing; a blank 合計 never adds up (as reconcile_annual_totals)
         coalesce(coalesce(totals.visitors, 0) = totals.reported_annual_total, false) as adds_up,
         months_in_release.months_released = 12 as year_is_complete

@@ -1,5 +1,6 @@
--- Tourism spot-years rejected on their way to the marts (a 縣市別 that names no county), one
--- row per spot and year, with the reason; published through fct_quarantined_row.
+-- Tourism spot-years rejected on their way to the marts (a 縣市別 that names no county, every
+-- month blank), one row per spot and year, with the reason; published through
+-- fct_quarantined_row.
 with
 
 totals as (
@@ -11,7 +12,8 @@ quarantined as (
         source_id,
         raw_sha256,
         'year=' || cast(year as varchar) || '; 縣市別=' || coalesce(county_name, '')
-            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record,
+            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '')
+            || '; 合計=' || coalesce(cast(reported_annual_total as varchar), '') as record,
         rejection_reason as reason
     from totals
     where rejection_reason is not null

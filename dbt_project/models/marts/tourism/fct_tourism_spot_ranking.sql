@@ -1,10 +1,11 @@
 -- Published: each spot's visitors in a year, ranked within its county.
 with
 
--- a ranking on part of a year (2021 stops at October) would read as the year's: withheld
+-- a ranking on part of a year (2021 stops at October) would read as the year's: withheld;
+-- a spot with no visitors (closed, or counted as 0 all year) is not ranked among open ones
 annual as (
     select * from {{ ref('int_tourism__annual_totals') }}
-    where rejection_reason is null and visitors is not null and year_is_complete
+    where rejection_reason is null and visitors > 0 and year_is_complete
 ),
 
 ranked as (
