@@ -8,8 +8,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import great_expectations as gx
 import pandas as pd
+import pyarrow as pa
 from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -27,6 +29,18 @@ def gx_root() -> Path:
 
 def data_docs_index() -> Path:
     return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def gate_frame(table: pa.Table) -> pd.DataFrame:
+    """A mart as the gate validates it: as DuckDB's pandas export gives it, but floating-point
+    columns with Arrow types, in which NaN is a value and not missing (as numpy floats would
+    make it), so that the generated finiteness rule sees a NaN."""
+    frame = duckdb.from_arrow(table).df()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(column)),
+                                      index=frame.index)
+    return frame
 
 
 @dataclass

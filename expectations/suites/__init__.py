@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import great_expectations as gx
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,15 @@ class MartGate:
     key: tuple[str, ...]  # primary key; unexpected rows are reported by it
     expectations: Callable[[], list]  # builds the suite's expectations
 
-    def suite(self) -> gx.ExpectationSuite:
-        return gx.ExpectationSuite(name=f"{self.mart}_suite", expectations=self.expectations())
+    def suite(self, dtypes: pd.Series) -> gx.ExpectationSuite:
+        """The mart's own expectations and those generated from its columns' dtypes
+        (finiteness, range, no future period: expectations.suites.generated)."""
+        from expectations.suites.generated import generated_expectations
+
+        return gx.ExpectationSuite(
+            name=f"{self.mart}_suite",
+            expectations=[*self.expectations(), *generated_expectations(dtypes)],
+        )
 
 
 def all_gates() -> dict[str, MartGate]:

@@ -3,7 +3,7 @@ blocking asset check, so a failure stops the publish asset downstream."""
 
 import dagster as dg
 
-from expectations.gate import GateResult, validate_mart
+from expectations.gate import GateResult, gate_frame, validate_mart
 from expectations.suites import MartGate, all_gates
 from orchestration.lib import connect_work_db, write_gate_report
 
@@ -17,8 +17,9 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         with connect_work_db(read_only=True) as con:
-            frame = con.execute(f"select * from marts.{gate.mart}").df()
-        result: GateResult = validate_mart(gate.mart, frame, gate.suite(), key=gate.key)
+            frame = gate_frame(con.sql(f"select * from marts.{gate.mart}").to_arrow_table())
+        result: GateResult = validate_mart(gate.mart, frame, gate.suite(frame.dtypes),
+                                           key=gate.key)
         report = write_gate_report(context.run.run_id, result)
         if not result.success:
             context.log.error(f"{gate.mart} failed its gate: {result.describe_failures()}")
