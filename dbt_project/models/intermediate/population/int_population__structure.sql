@@ -63,8 +63,9 @@ derived as (
         {{ safe_divide('with_nation.pop_total', 'with_nation.area_km2') }} as pop_density,
         -- 戶量: registered persons per registered household
         {{ safe_divide('with_nation.pop_total', 'with_nation.households') }} as household_size,
-        -- published to 2 decimals (seed Table 1)
-        round(100 * {{ safe_divide('with_nation.pop_total', 'with_nation.nation_pop_total') }}, 2)
+        -- full precision: our own division, not a publisher's figure (烏坵鄉 is 0.0028 %,
+        -- which 2 decimals made 0.00); tests round it only to compare with seed Table 1
+        100 * {{ safe_divide('with_nation.pop_total', 'with_nation.nation_pop_total') }}
             as pop_share_of_nation,
         100 * {{ safe_divide('with_nation.pop_0_14', 'with_nation.pop_total') }} as pop_0_14_share,
         100 * {{ safe_divide('with_nation.pop_15_64', 'with_nation.pop_total') }} as pop_15_64_share,
