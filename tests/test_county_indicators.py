@@ -205,7 +205,7 @@ def test_county_population_history_reaches_back_to_1998(published):
     (counties,) = published.execute(
         "select count(distinct region_code) from marts.fct_indicator_value"
         " where indicator_code = 'aging_index' and period = date '1998-01-01'"
-        " and region_code <> 'TW'"
+        " and region_code not in ('TW', 'TW-TA')"
     ).fetchone()
     assert counties == COUNTIES
 
@@ -357,3 +357,46 @@ def test_median_wage_is_in_ntd_and_missing_where_the_panel_has_none(published):
     for county, year, value, source_id in rows:
         assert source_id == "county_labour_panel"
         assert value == int(Decimal(cells[(county, year, "wage_median_10k")]) * 10000)
+
+
+def test_taiwan_area_is_a_region_of_its_own_never_the_nation(published):
+    """DGBAS publishes 61 indicators for 臺灣地區 (without 金門縣 and 連江縣) and not for 總計
+    (unemployment rate, disposable income …): they are published under TW-TA, level area."""
+    assert published.execute(
+        "select region_level, parent_code, name_zh from marts.dim_region"
+        " where region_code = 'TW-TA'").fetchall() == [("area", "TW", "臺灣地區")]
+    (area_only,) = published.execute(
+        """
+        select count(*) from (
+            select indicator_zh from marts.fct_dgbas_indicator group by 1
+            having bool_or(region_code = 'TW-TA') and not bool_or(region_code = 'TW'))
+        """
+    ).fetchone()
+    assert area_only == 61
+    rates = yearly(published, "unemployment_rate")
+    assert rates[("TW-TA", 2018)] == 3.7  # DGBAS 臺灣地區 失業率 2018 (總計: "...", no figure)
+    assert ("TW", 2018) not in rates
+    # the area's additive figures are the sum of its 20 counties (land area 2018, km²)
+    areas = yearly(published, "area_km2")
+    outside = {"09020", "09007"}  # 金門縣, 連江縣: 福建省
+    counties = [code for (code, year) in areas if year == 2018 and len(code) == 5]
+    assert len(counties) == COUNTIES
+    assert areas[("TW-TA", 2018)] == pytest.approx(
+        sum(areas[(c, 2018)] for c in counties if c not in outside), abs=0.01)
+
+
+def test_national_land_area_is_the_published_figure_flagged_where_it_is_not_the_sum(published):
+    """DGBAS's 總計 土地面積 wins over our township sum (2014: 36,192.8155 published against
+    36,189.9459 summed); where it is not the sum of the counties (2007-2018) it is flagged
+    source_total_mismatch; a sum of ours only where nothing is published (2019 on)."""
+    rows = published.execute(YEAR_VALUES + " and v.region_code = 'TW'", ["area_km2"]).fetchall()
+    by_year = {year: (value, flag) for _, _, year, value, flag in rows}
+    assert by_year[2014] == (36192.8155, "source_total_mismatch")
+    for year in range(2007, 2019):
+        county_sum, counties, total, flag = county_sum_and_total(published, "area_km2", year)
+        assert counties == COUNTIES and total == by_year[year][0]
+        assert flag == "source_total_mismatch" and abs(total - county_sum) > 1, year
+    for year in range(1998, 2007):
+        assert by_year[year][1] is None
+    for year in (2019, 2020, 2024):
+        assert by_year[year][1] == "aggregated_from_lower_level"

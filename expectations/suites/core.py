@@ -86,15 +86,15 @@ def _region_expectations():
         gxe.ExpectColumnValuesToNotBeNull(column="name_zh"),
         gxe.ExpectColumnValuesToBeInSet(
             column="region_level",
-            value_set=["nation", "county", "township", "village", "unplaced"],
+            value_set=["nation", "area", "county", "township", "village", "unplaced"],
         ),
-        # MOI codes: 5-digit counties, 8-digit townships, 11-digit villages
+        # MOI codes: 5-digit counties, 8-digit townships, 11-digit villages; 臺灣地區 TW-TA
         *[
             gxe.ExpectColumnValuesToMatchRegex(
                 column="region_code", regex=regex, row_condition=f'region_level=="{level}"',
                 condition_parser="pandas",
             )
-            for level, regex in [("nation", r"^TW$"), ("county", r"^\d{5}$"),
+            for level, regex in [("nation", r"^TW$"), ("area", r"^TW-TA$"), ("county", r"^\d{5}$"),
                                  ("township", r"^\d{8}$"), ("village", r"^\d{11}$"),
                                  # FIA income not placed below its county or township
                                  ("unplaced", r"^(\d{5}|\d{8})-unplaced$")]

@@ -5,12 +5,13 @@ import great_expectations.expectations as gxe
 
 from expectations.suites import MartGate
 
-# The exports' years (2016 export: 1998-2014; 2020 export: to 2018), and the nation plus the
-# 22 counties of dbt_project/seeds/reference
+# The exports' years (2016 export: 1998-2014; 2020 export: to 2018), and the nation, 臺灣地區
+# (TW-TA, the Taiwan area: never relabelled as the nation) and the 22 counties of
+# dbt_project/seeds/reference
 YEARS = range(1998, 2019)
 LAST_YEAR_2016_EXPORT = 2014
-REGIONS = ["TW", "65000", "63000", "68000", "66000", "67000", "64000", "10002", "10004", "10005",
-           "10007", "10008", "10009", "10010", "10013", "10014", "10015", "10016", "10017",
+REGIONS = ["TW", "TW-TA", "65000", "63000", "68000", "66000", "67000", "64000", "10002", "10004",
+           "10005", "10007", "10008", "10009", "10010", "10013", "10014", "10015", "10016", "10017",
            "10018", "10020", "09020", "09007"]
 # 664 in the 2016 export, 658 in the 2020 one (SOURCES.md); 641 share a name or were renamed
 # (seed dgbas_indicator_renames, 15), so 664 + 22 new names - 15 renames = 671
@@ -56,7 +57,7 @@ def _dgbas_indicator_expectations():
             column="indicator_zh", min_value=1, max_value=INDICATORS_2020,
             row_condition=f"year>{LAST_YEAR_2016_EXPORT}", condition_parser="pandas",
         ),
-        # every year has the nation and all 22 counties
+        # every year has the nation, the Taiwan area and all 22 counties
         *[gxe.ExpectColumnDistinctValuesToEqualSet(
             column="region_code", value_set=REGIONS, row_condition=f"year=={year}",
             condition_parser="pandas")

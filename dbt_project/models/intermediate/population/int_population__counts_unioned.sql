@@ -1,6 +1,7 @@
 -- Every population count any source gives, one row per region, period, scenario and source,
 -- with the source's priority where two sources give the same figure (1 = published directly,
--- 2 = aggregated by us from a lower level, 3 = a second publisher's national total).
+-- 2 = a second publisher's national total, 3 = aggregated by us from a lower level: a
+-- published figure wins over our sum).
 with
 
 -- rows rejected by the checks (no population, unknown name, duplicate, a count that does
@@ -85,7 +86,7 @@ township_sums as (
 township_aggregates as (
     select
         region_code, case when region_code = 'TW' then 'nation' else 'county' end as region_level,
-        period, grain, cast(null as varchar) as scenario, source_id, 2 as source_priority,
+        period, grain, cast(null as varchar) as scenario, source_id, 3 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(township_stock_codes) }}
     from township_sums
@@ -175,12 +176,13 @@ projection_level as (
     from projection_by_year
 ),
 
--- DGBAS county history 1998-2018 (year-end registration counts). Its 總計 gives the county
--- shares their nation total but loses to NDC's national series and to our township sums.
+-- DGBAS county history 1998-2018 (year-end registration counts and land area). Its 總計 is
+-- published (it wins over our township sums: the national land area DGBAS publishes) but
+-- loses to NDC's national population series; 臺灣地區 is a region of its own.
 dgbas_level as (
     select
         region_code, region_level, period, 'year' as grain, cast(null as varchar) as scenario,
-        source_id, case when region_level = 'nation' then 3 else 1 end as source_priority,
+        source_id, case when region_level = 'nation' then 2 else 1 end as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
                              'pop_65plus', 'households', 'area_km2']) }},

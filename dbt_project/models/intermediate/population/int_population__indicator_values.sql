@@ -1,10 +1,17 @@
 -- Population indicators in the long published shape, one value per key: where two sources
 -- give the same indicator for the same region and period, the published one wins over our
--- own aggregate (source_priority).
+-- own aggregate (source_priority). A DGBAS figure keeps the flag DGBAS's model gave it (a
+-- national land area that is not the sum of the counties: source_total_mismatch).
 with
 
 structure as (
     select * from {{ ref('int_population__structure') }}
+),
+
+dgbas_flags as (
+    select indicator_code, region_code, period, source_id, quality_flag
+    from {{ ref('int_dgbas__catalogue_values') }}
+    where quality_flag is not null
 ),
 
 unpivoted as (
@@ -32,13 +39,21 @@ ranked as (
 
 reconciled as (
     select
-        indicator_code, region_code, period, grain, scenario, value, is_synthetic, source_id,
+        ranked.indicator_code, ranked.region_code, ranked.period, ranked.grain, ranked.scenario,
+        ranked.value, ranked.is_synthetic, ranked.source_id,
         case
-            when is_synthetic then 'synthetic'
-            when source_priority = 2 then 'aggregated_from_lower_level'
+            when ranked.is_synthetic then 'synthetic'
+            when dgbas_flags.quality_flag is not null then dgbas_flags.quality_flag
+            when ranked.source_priority = 3 then 'aggregated_from_lower_level'
         end as quality_flag
     from ranked
-    where rank_in_key = 1
+    left join dgbas_flags
+        on dgbas_flags.indicator_code = ranked.indicator_code
+        and dgbas_flags.region_code = ranked.region_code
+        and dgbas_flags.period = ranked.period
+        and dgbas_flags.source_id = ranked.source_id
+        and ranked.grain = 'year'
+    where ranked.rank_in_key = 1
 )
 
 select * from reconciled

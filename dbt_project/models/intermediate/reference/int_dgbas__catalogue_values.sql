@@ -1,6 +1,7 @@
 -- DGBAS values of the catalogue indicators (catalogue column dgbas_indicator_zh), in the
 -- catalogue's unit: 千元 and 百萬元 to NT$, 千人 to persons. The nation (總計) value of an additive
--- indicator that is not the sum of the 22 counties is kept as published and flagged
+-- indicator that is not the sum of the 22 counties, and the 臺灣地區 value that is not the sum
+-- of its 20 (all but 金門縣 09020 and 連江縣 09007), are kept as published and flagged
 -- source_total_mismatch (老人長期照顧、安養機構數 2014: 總計 1,063, counties 1,040).
 with
 
@@ -43,9 +44,14 @@ converted as (
 ),
 
 county_sums as (
-    select indicator_code, period, sum(value) as county_sum
+    select 'nation' as region_level, indicator_code, period, sum(value) as county_sum
     from converted
     where region_level = 'county'
+    group by indicator_code, period
+    union all
+    select 'area' as region_level, indicator_code, period, sum(value) as county_sum
+    from converted
+    where region_level = 'county' and region_code not in ('09020', '09007')
     group by indicator_code, period
 ),
 
@@ -55,13 +61,14 @@ flagged as (
         case
             when converted.is_synthetic then 'synthetic'
             -- half a unit of the published figure: 百萬元 amounts rounded to 3 decimals still add up
-            when converted.region_level = 'nation' and converted.additive
+            when converted.additive
                 and abs(converted.value - county_sums.county_sum) > 0.5 * converted.unit_factor
                 then 'source_total_mismatch'
         end as quality_flag
     from converted
     left join county_sums
-        on county_sums.indicator_code = converted.indicator_code
+        on county_sums.region_level = converted.region_level
+        and county_sums.indicator_code = converted.indicator_code
         and county_sums.period = converted.period
 )
 

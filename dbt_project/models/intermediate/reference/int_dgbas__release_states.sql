@@ -1,8 +1,7 @@
 -- The accepted state of every DGBAS cell in every export that holds it, with its region code:
 -- value null where the export holds a PX placeholder (no data). release_rank 1 is the current
 -- export's state; the others are what earlier exports said (kept as history). 總計 is the
--- nation (TW); 臺灣地區 (Taiwan area, without 金門 and 連江) is no region of the warehouse and
--- is left out.
+-- nation (TW); 臺灣地區 (Taiwan area, without 金門 and 連江) is the area TW-TA, never the nation.
 with
 
 cells as (
@@ -30,7 +29,7 @@ coded as (
     from cells
     inner join region_names
         on region_names.lookup_name = cells.region_name
-        and region_names.region_level in ('nation', 'county')
+        and region_names.region_level in ('nation', 'area', 'county')
     where cells.rejection_reason is null
 )
 

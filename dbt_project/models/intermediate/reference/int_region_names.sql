@@ -18,6 +18,13 @@ nation_names as (
     from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as names (lookup_name)
 ),
 
+-- 臺灣地區 (the Taiwan area: the nation without 金門縣 and 連江縣) is a region of its own: DGBAS
+-- publishes figures for it that it has for no nation (unemployment rate, household income),
+-- and they are not the nation's
+area_names as (
+    select 'TW-TA' as region_code, 'area' as region_level, '臺灣地區' as lookup_name
+),
+
 county_names as (
     select
         cast(county_code as varchar) as region_code,
@@ -36,6 +43,8 @@ township_names as (
 
 current_names as (
     select * from nation_names
+    union all
+    select * from area_names
     union all
     select * from county_names
     union all

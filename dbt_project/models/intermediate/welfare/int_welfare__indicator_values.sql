@@ -52,8 +52,8 @@ mol_published as (
         -- DGBAS's series wins where both publish a year (the yearbook repeats 2014's rates)
         2 as source_priority
     from manpower
-    -- 總計 is the survey's Taiwan area (金門, 連江 not surveyed), not the nation: left out as
-    -- DGBAS's 臺灣地區 is
+    -- 總計 is the survey's Taiwan area (金門, 連江 not surveyed), not the nation: left out
+    -- (DGBAS's own 臺灣地區 series, region TW-TA, holds those years)
     inner join region_names
         on region_names.lookup_name = manpower.region_name
         and region_names.region_level = 'county'

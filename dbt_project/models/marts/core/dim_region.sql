@@ -30,6 +30,17 @@ nation as (
         cast(null as varchar) as county_letter
 ),
 
+-- 臺灣地區: an area above the counties (all but 金門縣 and 連江縣 of 福建省), under the nation
+taiwan_area as (
+    select
+        'TW-TA' as region_code,
+        'area' as region_level,
+        '臺灣地區' as name_zh,
+        'Taiwan Area (without Kinmen and Matsu)' as name_en,
+        'TW' as parent_code,
+        cast(null as varchar) as county_letter
+),
+
 county_rows as (
     select
         cast(counties.county_code as varchar) as region_code,
@@ -68,6 +79,8 @@ village_rows as (
 
 unioned as (
     select * from nation
+    union all
+    select * from taiwan_area
     union all
     select * from county_rows
     union all
