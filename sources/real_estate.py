@@ -529,6 +529,22 @@ def to_half_width_digits(text: str | None) -> str | None:
     return None if text is None else text.translate(_FULL_WIDTH_DIGITS)
 
 
+# 備註 of a transaction between related parties (macro is_special_relationship, same pattern)
+SPECIAL_RELATIONSHIP = re.compile(
+    r"(親友|員工|親等|等親|親屬|特殊關係|關係人|關係企業|股東間"
+    r"|共有人(之?間|買賣|購買|承買|承購|持分買賣|優先承買))"
+)
+
+
+def is_special_relationship(note: str | None) -> bool:
+    """'親友、員工、共有人或其他特殊關係間之交易。' or '二親等間買賣' -> True (not an arm's-length
+    price); '共有人數2人' (how many co-owners) -> False.
+
+    SQL: regexp_matches(note, <the same pattern>)
+    """
+    return note is not None and SPECIAL_RELATIONSHIP.search(note) is not None
+
+
 def parse_roc_date(text: str | None) -> date | None:
     """A 民國 date yyyMMdd -> date, or None when it is not a valid date.
 

@@ -18,7 +18,14 @@ import pytest
 from orchestration.defs import real_estate as real_estate_defs
 from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
 from sources.landing import LandingZone
-from sources.real_estate import LVR_LAND, LVR_SOURCES, parse_roc_date
+from sources.real_estate import (
+    LVR_LAND,
+    LVR_SOURCES,
+    is_special_relationship,
+    parse_roc_date,
+    release_season,
+    season_start,
+)
 from sources.settings import SNAPSHOT_DIR
 
 # Transactions per file, as counted in the provenance notes of the real files.
@@ -92,6 +99,32 @@ def bundled_rows(letter: str, kind: str) -> list[dict[str, str]]:
     return rows
 
 
+def quarter_of(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def covered_quarters(letter: str, kind: str) -> set[date]:
+    """The transaction quarters the bundled releases holding this county's file of this kind
+    cover: each release's season's quarter and the one before."""
+    quarters = set()
+    for source in LVR_SOURCES:
+        for snapshot in source.snapshots:
+            with zipfile.ZipFile(SNAPSHOT_DIR / source.id / snapshot.file) as zf:
+                names = {name.rsplit("/", 1)[-1] for name in zf.namelist()}
+            if f"{letter}_lvr_land_{kind}.csv" in names:
+                start = season_start(release_season(
+                    snapshot.params.get("issue") or snapshot.params["season"]))
+                quarters |= {start, quarter_of(date.fromordinal(start.toordinal() - 1))}
+    return quarters
+
+
+def market_priced(rows: list[dict], kinds=WITH_BUILDING) -> list[float]:
+    """Unit prices a median is taken over: buildings with a price, at arm's length."""
+    return [float(row["單價元平方公尺"]) for row in rows
+            if row["交易標的"] in kinds and float(row["單價元平方公尺"] or 0) > 0
+            and not is_special_relationship(row["備註"])]
+
+
 # ------------------------------------------------------------------ the published warehouse
 
 
@@ -123,16 +156,19 @@ def test_quarterly_sales_reproduce_the_publisher_file(published, county, code):
         row for row in publisher_rows("109S3", county)
         if date(2020, 4, 1) <= (parse_roc_date(row["交易年月日"]) or date.min) < date(2020, 7, 1)
     ])
-    unit_prices = [float(row["單價元平方公尺"]) for row in in_quarter
-                   if row["交易標的"] in WITH_BUILDING and float(row["單價元平方公尺"] or 0) > 0]
-    transactions, value, median_m2, median_ping, counted = published.execute(
+    unit_prices = market_priced(in_quarter)
+    related = [row for row in in_quarter if row["交易標的"] in WITH_BUILDING
+               and is_special_relationship(row["備註"])]
+    transactions, value, median_m2, median_ping, counted, excluded = published.execute(
         "select transactions, transaction_value_ntd, median_unit_price_ntd_per_m2,"
-        " median_unit_price_ntd_per_ping, unit_prices_counted"
+        " median_unit_price_ntd_per_ping, unit_prices_counted, special_relationship_sales"
         " from marts.fct_real_estate_quarterly where region_code = ? and quarter = '2020-04-01'",
         [code],
     ).fetchone()
     assert transactions == len(in_quarter)
     assert value == sum(int(row["總價元"]) for row in in_quarter)
+    # sales between related parties are sales, but their prices are not the market's
+    assert excluded == len(related) > 100
     assert counted == len(unit_prices)
     assert median_m2 == pytest.approx(statistics.median(unit_prices))
     assert median_ping == pytest.approx(median_m2 * 3.305785, rel=1e-6)  # 1 坪 = 400/121 m²
@@ -161,10 +197,13 @@ def test_counts_by_kind_add_up_and_townships_add_up_to_counties(published):
 
 
 def test_kinds_of_sale_are_counted_as_published(published):
-    """臺北市 sales dated before 2021 by 交易標的, every bundled file together."""
+    """臺北市 sales dated in a covered quarter before 2021 by 交易標的, every bundled file
+    together."""
     published_kinds: dict[str, int] = {}
+    covered = covered_quarters("a", "a")
     for row in bundled_rows("a", "a"):
-        if (parse_roc_date(row["交易年月日"]) or date.max) < date(2021, 1, 1):
+        day = parse_roc_date(row["交易年月日"]) or date.max
+        if day < date(2021, 1, 1) and quarter_of(day) in covered:
             published_kinds[row["交易標的"]] = published_kinds.get(row["交易標的"], 0) + 1
     land, building, land_building, parking = published.execute(
         "select sum(transactions_land), sum(transactions_building),"
@@ -244,11 +283,13 @@ def test_presale_and_rent_indicators_reproduce_the_release_files(published, lett
     whole rows (as many fields as the header) dated no later than their release."""
     date_column = "租賃年月日" if kind == "c" else "交易年月日"
     by_quarter: dict[date, list[dict]] = {}
+    covered = covered_quarters(letter, kind)
     for row in bundled_rows(letter, kind):
         day = parse_roc_date(row[date_column])
         if None in row or day is None or day > date(2020, 12, 1) and day < date(2025, 1, 1):
             continue  # ragged, no date, or after the 2020-12-01 release it came in
-        by_quarter.setdefault(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), []).append(row)
+        if quarter_of(day) in covered:  # late rows of other quarters make no quarter
+            by_quarter.setdefault(quarter_of(day), []).append(row)
     count_code, median_code = PRESALE_RENT_CODES[kind]
     values = dict(((c, p), v) for c, p, v in published.execute(
         "select indicator_code, period, value from marts.fct_indicator_value"
@@ -256,8 +297,7 @@ def test_presale_and_rent_indicators_reproduce_the_release_files(published, lett
     ).fetchall())
     assert by_quarter and {p for c, p in values if c == count_code} == set(by_quarter)
     for quarter, rows in by_quarter.items():
-        prices = [float(r["單價元平方公尺"]) for r in rows
-                  if r["交易標的"] in RENTED_BUILDING and float(r["單價元平方公尺"] or 0) > 0]
+        prices = market_priced(rows, RENTED_BUILDING)
         assert values[(count_code, quarter)] == len(rows)
         if prices:
             assert values[(median_code, quarter)] == pytest.approx(statistics.median(prices))
@@ -286,6 +326,43 @@ def test_releases_say_what_they_cover_and_no_quarter_of_them_passes_for_the_mark
         " and quality_flag is distinct from 'partial_period'"
     ).fetchone()
     assert unflagged == 0
+
+
+def test_late_registrations_make_no_quarter_of_their_own(published):
+    """A quarter is market activity only where a loaded release covers it (a season: its own
+    quarter and the one before). 64000 1986 Q4 was once one late transaction; such rows are
+    held, counted per file as rows_not_modelled, until their quarter's release is loaded."""
+    quarters = published.execute(
+        "select region_code, quarter from marts.fct_real_estate_quarterly"
+        " where region_level = 'county'").fetchall()
+    letters = dict(published.execute(
+        "select region_code, county_letter from marts.dim_region where region_level = 'county'"
+    ).fetchall())
+    assert ("64000", date(1986, 10, 1)) not in quarters
+    assert [(c, q) for c, q in quarters if q not in covered_quarters(letters[c], "a")] == []
+    for member, letter in (("a_lvr_land_a.csv", "a"), ("e_lvr_land_a.csv", "e")):
+        held = [row for row in publisher_rows("109S3", member)
+                if (day := parse_roc_date(row["交易年月日"])) is not None
+                and quarter_of(day) not in covered_quarters(letter, "a")]
+        (not_modelled,) = published.execute(
+            "select rows_not_modelled from marts.fct_real_estate_file_reconciliation"
+            " where source_id = 'lvr_land' and release = '109S3' and source_file = ?", [member],
+        ).fetchone()
+        assert not_modelled == len(held) > 100, member
+
+
+def test_the_bundled_subset_is_labelled_a_subset_not_the_market(published):
+    """115S1 holds the first 79 rows of 臺北市's file: 2026 Q1 is published as a subset, flagged
+    partial_period, and its 2026 Q2 rows make no quarter."""
+    rows = published.execute(
+        "select quarter, coverage from marts.fct_real_estate_quarterly"
+        " where region_code = '63000' and quarter >= '2025-10-01'").fetchall()
+    assert rows == [(date(2026, 1, 1), "subset")]
+    flags = {flag for (flag,) in published.execute(
+        "select distinct quality_flag from marts.fct_indicator_value"
+        " where region_code = '63000' and period = '2026-01-01' and indicator_code like 're_%'"
+    ).fetchall()}
+    assert flags == {"partial_period"}
 
 
 def test_impossible_rows_of_the_real_releases_are_quarantined_with_their_reason(published):

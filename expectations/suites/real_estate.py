@@ -9,7 +9,7 @@ QUARTERLY_COLUMNS = [
     "transactions_building", "transactions_land_building", "transactions_parking",
     "transaction_value_ntd", "median_total_price_ntd", "median_unit_price_ntd_per_m2",
     "median_unit_price_ntd_per_ping", "median_unit_price_yoy_pct",
-    "median_unit_price_yoy_null_reason", "unit_prices_counted",
+    "median_unit_price_yoy_null_reason", "unit_prices_counted", "special_relationship_sales",
     "is_complete", "is_synthetic", "source_id", "coverage",
 ]  # fmt: skip
 COVERAGES = ["season", "issue", "subset"]
@@ -51,6 +51,11 @@ def _quarterly_expectations():
         gxe.ExpectColumnValuesToBeBetween(column="median_unit_price_yoy_pct", min_value=-100),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="transactions", column_B="unit_prices_counted", or_equal=True
+        ),
+        # a sale left out of the medians is still a sale: counted, and never more than the sales
+        gxe.ExpectColumnValuesToNotBeNull(column="special_relationship_sales"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="transactions", column_B="special_relationship_sales", or_equal=True
         ),
     ]
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,8 @@ from sources.real_estate import (
     RENT_COLUMNS,
     SALES_COLUMNS,
     SPARE_FIELDS,
+    SPECIAL_RELATIONSHIP,
+    is_special_relationship,
     load_season,
     parse_roc_date,
     parse_season_list,
@@ -23,6 +26,7 @@ from sources.real_estate import (
     seasons_through,
     to_half_width_digits,
 )
+from sources.settings import PROJECT_ROOT
 
 # Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
@@ -305,3 +309,24 @@ def test_season_list_is_read_from_the_download_pages_options():
     assert parse_season_list(page) == ["99S4", "114S4", "115S1"]
     with pytest.raises(SourceError, match="no season"):
         parse_season_list(b"<html><body>503 Service Unavailable</body></html>")
+
+
+@pytest.mark.parametrize("note, related", [
+    ("親友、員工、共有人或其他特殊關係間之交易。", True),
+    ("親友、員工或其他特殊關係間之交易", True),
+    ("二親等間買賣", True), ("二等親買賣", True), ("本案為親屬間買賣", True),
+    ("共有人間買賣", True), ("共有人之間持分買賣增值稅仲介費由買方負擔.", True),
+    ("以公司興建員工住宅由員工承購之交易。", True), ("關係人買賣", True),
+    ("共有人數2人。含增建或未登記建物。", False),  # how many co-owners, not who sold to whom
+    ("含增建或未登記建物。共有人共兩人", False), ("買受人為共有人兼佔有人。", False),
+    ("受債權債務關係影響或債務抵償;", False), ("", False), (None, False),
+])
+def test_special_relationship_notes(note, related):
+    assert is_special_relationship(note) is related
+
+
+def test_the_sql_rule_for_special_relationships_is_the_python_one():
+    """dbt's macro and the Python oracle must name the same relationships."""
+    macro = (PROJECT_ROOT / "dbt_project" / "macros" / "real_estate.sql").read_text()
+    (pattern,) = re.findall(r"return\('(.+?)'\)", macro)
+    assert pattern == SPECIAL_RELATIONSHIP.pattern

@@ -1,6 +1,6 @@
--- Every row read from a 實價登錄 file is accounted for: staged into the checked transactions
--- and used, or quarantined with a reason (rentals, file c, are modelled too now: none is left
--- unmodelled).
+-- Every row read from a 實價登錄 file is accounted for: used by the marts, quarantined with a
+-- reason, or held (rows_not_modelled): a late registration dated in a quarter no loaded release
+-- covers, which counts once a release covering that quarter is loaded.
 with
 
 files as (
@@ -11,16 +11,27 @@ checked as (
     select * from {{ ref('int_real_estate__transactions_checked') }}
 ),
 
+covered as (
+    select * from {{ ref('int_real_estate__covered_quarters') }}
+),
+
 per_file as (
     select
-        source_id,
-        release,
-        source_file,
+        checked.source_id,
+        checked.release,
+        checked.source_file,
         count(*) as rows_staged,
-        sum(case when rejection_reason is null then 1 else 0 end) as rows_accepted,
-        sum(case when rejection_reason is not null then 1 else 0 end) as rows_quarantined
+        sum(case when checked.rejection_reason is null and covered.transaction_quarter is not null
+                 then 1 else 0 end) as rows_accepted,
+        sum(case when checked.rejection_reason is not null then 1 else 0 end) as rows_quarantined,
+        sum(case when checked.rejection_reason is null and covered.transaction_quarter is null
+                 then 1 else 0 end) as rows_held
     from checked
-    group by source_id, release, source_file
+    left join covered
+        on covered.county_letter = checked.county_letter
+        and covered.file_kind = checked.file_kind
+        and covered.transaction_quarter = checked.transaction_quarter
+    group by checked.source_id, checked.release, checked.source_file
 ),
 
 reasons as (
@@ -48,7 +59,7 @@ reconciled as (
         files.rows_read,
         coalesce(per_file.rows_accepted, 0) as rows_accepted,
         coalesce(per_file.rows_quarantined, 0) as rows_quarantined,
-        0 as rows_not_modelled,
+        coalesce(per_file.rows_held, 0) as rows_not_modelled,
         files.rows_read - coalesce(per_file.rows_staged, 0) as rows_unaccounted,
         reasons.quarantine_reasons,
         files.source_id,

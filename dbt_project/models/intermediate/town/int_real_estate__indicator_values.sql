@@ -24,12 +24,15 @@ presale_rent as (
     're_median_unit_price_ping': 'median_unit_price_ntd_per_ping',
     're_median_unit_price_yoy': 'median_unit_price_yoy_pct',
     're_priced_sales': 'unit_prices_counted',
+    're_special_relationship_sales': 'special_relationship_sales',
 } %}
 {% set presale_rent_indicators = [
     ('re_presale_transactions', 'presale', 'transactions'),
     ('re_presale_median_unit_price_m2', 'presale', 'median_unit_price_ntd_per_m2'),
     ('re_rent_transactions', 'rent', 'transactions'),
     ('re_median_rent_m2', 'rent', 'median_unit_price_ntd_per_m2'),
+    ('re_presale_special_relationship', 'presale', 'special_relationship_records'),
+    ('re_rent_special_relationship', 'rent', 'special_relationship_records'),
 ] %}
 {% set quality_flag %}
         case

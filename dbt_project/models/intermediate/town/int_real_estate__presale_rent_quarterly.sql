@@ -1,7 +1,9 @@
 -- Pre-sales (預售屋, file b) and rentals (租賃, file c) per township and county and quarter of
 -- the transaction (交易年月日 / 租賃年月日): records, and the median NT$/m² (pre-sales: price;
--- rentals: rent per month) over the records that include a building and carry a unit price.
--- A median over no priced record is null, never 0. Small next to the sales: built whole.
+-- rentals: rent per month) over the records that include a building and carry a unit price,
+-- at arm's length (records between related parties are counted beside the median). A median
+-- over no priced record is null, never 0. Only quarters a loaded release covers, as for sales.
+-- Small next to the sales: built whole.
 with
 
 checked as (
@@ -17,20 +19,31 @@ loaded_seasons as (
     select distinct season from files where coverage = 'season'
 ),
 
+covered as (
+    select * from {{ ref('int_real_estate__covered_quarters') }}
+),
+
 records as (
     select
-        *,
-        case file_kind when 'b' then 'presale' when 'c' then 'rent' end as market,
-        case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end
-            as building_unit_price
+        checked.*,
+        case checked.file_kind when 'b' then 'presale' when 'c' then 'rent' end as market,
+        case when checked.sale_kind in ('building', 'land_building')
+                and not checked.is_special_relationship
+             then checked.unit_price_ntd_per_m2 end as building_unit_price
     from checked
-    where rejection_reason is null and file_kind in ('b', 'c')
+    inner join covered
+        on covered.county_letter = checked.county_letter
+        and covered.file_kind = checked.file_kind
+        and covered.transaction_quarter = checked.transaction_quarter
+    where checked.rejection_reason is null and checked.file_kind in ('b', 'c')
 ),
 
 {% set measures %}
         count(*) as transactions,
         {{ median('building_unit_price') }} as median_unit_price_ntd_per_m2,
         count(building_unit_price) as unit_prices_counted,
+        sum(case when sale_kind in ('building', 'land_building') and is_special_relationship
+                 then 1 else 0 end) as special_relationship_records,
         bool_or(is_synthetic) as is_synthetic,
         case max(case coverage when 'subset' then 3 when 'issue' then 2 else 1 end)
             when 3 then 'subset' when 2 then 'issue' else 'season' end as coverage,

@@ -1,7 +1,9 @@
 -- Sales (file a) by transaction quarter, per township and per county: counts by kind, value,
 -- medians. A season's rows fall into several transaction quarters (late registrations reach
 -- years back), so on an incremental run every quarter touched by the newly processed rows is
--- recomputed whole from all seasons, and no other.
+-- recomputed whole from all seasons, and no other. Only quarters a loaded release covers
+-- (int_real_estate__covered_quarters) are market activity; medians leave out prices between
+-- related parties, counted beside them.
 {{ config(
     materialized='incremental',
     unique_key='transaction_quarter',
@@ -22,10 +24,23 @@ quarters_to_rebuild as (
     {% endif %}
 ),
 
+covered as (
+    select * from {{ ref('int_real_estate__covered_quarters') }}
+),
+
 sales as (
-    select * from checked
-    where rejection_reason is null and file_kind = 'a'
-        and transaction_quarter in (select transaction_quarter from quarters_to_rebuild)
+    select
+        checked.*,
+        -- an arm's-length sale of a building: what the price medians are taken over
+        sale_kind in ('building', 'land_building') and not is_special_relationship
+            as is_market_priced_building
+    from checked
+    inner join covered
+        on covered.county_letter = checked.county_letter
+        and covered.file_kind = checked.file_kind
+        and covered.transaction_quarter = checked.transaction_quarter
+    where checked.rejection_reason is null and checked.file_kind = 'a'
+        and checked.transaction_quarter in (select transaction_quarter from quarters_to_rebuild)
 ),
 
 {% set measures %}
@@ -35,12 +50,14 @@ sales as (
         sum(case when sale_kind = 'land_building' then 1 else 0 end) as transactions_land_building,
         sum(case when sale_kind = 'parking' then 1 else 0 end) as transactions_parking,
         sum(total_price_ntd) as transaction_value_ntd,
-        {{ median("case when sale_kind in ('building', 'land_building') then total_price_ntd end") }}
+        {{ median("case when is_market_priced_building then total_price_ntd end") }}
             as median_total_price_ntd,
-        {{ median("case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end") }}
+        {{ median("case when is_market_priced_building then unit_price_ntd_per_m2 end") }}
             as median_unit_price_ntd_per_m2,
-        count(case when sale_kind in ('building', 'land_building') then unit_price_ntd_per_m2 end)
+        count(case when is_market_priced_building then unit_price_ntd_per_m2 end)
             as unit_prices_counted,
+        sum(case when sale_kind in ('building', 'land_building') and is_special_relationship
+                 then 1 else 0 end) as special_relationship_sales,
         bool_or(is_synthetic) as is_synthetic,
         -- the least of what the rows' releases cover: a quarter holding rows of a 10-day
         -- release or of a subset is not the quarter's market

@@ -56,6 +56,7 @@ measured as (
                 then 'fewer than {{ var("min_count_basis") }} priced sales in the quarter or the same quarter a year before'
         end as median_unit_price_yoy_null_reason,
         this_year.unit_prices_counted,
+        this_year.special_relationship_sales,
         own.season is not null and next.season is not null as is_complete,
         this_year.is_synthetic,
         this_year.coverage,

@@ -190,6 +190,8 @@ final as (
         total_price_ntd,
         -- 0 is what the publisher writes when there is no unit price (land-only, parking)
         case when unit_price_ntd_per_m2 > 0 then unit_price_ntd_per_m2 end as unit_price_ntd_per_m2,
+        -- a price between related parties: kept as a transaction, left out of price medians
+        {{ is_special_relationship('note') }} as is_special_relationship,
         total_price_text,
         unit_price_text,
         address,

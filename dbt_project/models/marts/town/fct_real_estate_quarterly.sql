@@ -22,6 +22,7 @@ final as (
         cast(median_unit_price_yoy_pct as double) as median_unit_price_yoy_pct,
         cast(median_unit_price_yoy_null_reason as varchar) as median_unit_price_yoy_null_reason,
         cast(unit_prices_counted as bigint) as unit_prices_counted,
+        cast(special_relationship_sales as bigint) as special_relationship_sales,
         cast(is_complete as boolean) as is_complete,
         cast(is_synthetic as boolean) as is_synthetic,
         cast(source_id as varchar) as source_id,

@@ -1,0 +1,31 @@
+-- The transaction quarters each county's file of each kind has been published for. A season's
+-- file holds what was registered in it: mostly sales of the quarter before (registration
+-- follows the transfer), then its own quarter's, and late registrations reaching years back.
+-- A loaded season covers its own quarter and the one before; a 10-day release, those of the
+-- season it belongs to. Only covered quarters are market activity: late rows of an earlier
+-- quarter revise it once it is covered, and make no quarter of their own (64000 1986 Q4 was
+-- one transaction).
+with
+
+checked as (
+    select * from {{ ref('int_real_estate__transactions_checked') }}
+),
+
+loads as (
+    select distinct
+        county_letter,
+        file_kind,
+        {{ month_start("cast(split_part(season, 'S', 1) as integer) + 1911",
+                       "3 * cast(split_part(season, 'S', 2) as integer) - 2") }} as season_quarter
+    from checked
+),
+
+covered as (
+    select county_letter, file_kind, season_quarter as transaction_quarter from loads
+    union
+    select county_letter, file_kind,
+        cast({{ dbt.dateadd('month', -3, 'season_quarter') }} as date) as transaction_quarter
+    from loads
+)
+
+select * from covered
