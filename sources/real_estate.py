@@ -17,7 +17,7 @@ import re
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -137,6 +137,27 @@ META_COLUMNS = {
     "fields_read": "BIGINT",  # the header's count, or what a ragged row had
     "extra_fields": "VARCHAR",  # a long row's fields beyond the header's, comma-joined
 }
+# One row per file of each loaded release, in `<table>_files` beside the rows: the rows read
+# (dbt reconciles them with what it staged and quarantined), the landed zip, what the release
+# covers, and its dates: published_by, the latest day a row can be dated; season_start, the
+# first day of the season's quarter (a quarter is complete once its own and the next season
+# are loaded whole).
+FILES_COLUMNS = {
+    "season": "VARCHAR",
+    "source_file": "VARCHAR",
+    "kind": "VARCHAR",
+    "rows_read": "BIGINT",
+    "raw_sha256": "VARCHAR",
+    "url": "VARCHAR",
+    "is_synthetic": "BOOLEAN",
+    "loaded_at": "TIMESTAMP",
+    "release": "VARCHAR",
+    "coverage": "VARCHAR",
+    "published_by": "DATE",
+    "header_fields": "BIGINT",
+    "schema_file": "VARCHAR",
+    "season_start": "DATE",
+}
 # Some older seasons name members in upper case (A_lvr_land_A.CSV).
 MEMBER = re.compile(r"(?:.*/)?([a-z])_lvr_land_([abc])\.csv", re.IGNORECASE)
 MANIFEST = re.compile(r"(?:.*/)?manifest\.csv", re.IGNORECASE)
@@ -169,9 +190,25 @@ SPARE_FIELDS = 8
 @dataclass(frozen=True)
 class FileStats:
     file: str
+    kind: str  # a sales, b pre-sales, c rentals
     rows_read: int
-    header_fields: int = 0  # a row with as many is whole; fields_read of each row says
+    header_fields: int  # a row with as many is whole; fields_read of each row says
     schema: str | None = None  # the release's schema-*.csv the header was checked against
+
+
+@dataclass(frozen=True)
+class ReleaseOrigin:
+    """Where a release zip came from, recorded with its files' row counts."""
+
+    raw_sha256: str
+    url: str
+    is_synthetic: bool
+    coverage: str  # one of COVERAGES: what the release holds
+
+
+def files_table(table: str) -> str:
+    """The table of the files loaded into `table`."""
+    return f"{table}_files"
 
 
 def load_season(
@@ -182,10 +219,12 @@ def load_season(
     *,
     release: str | None = None,
     source_id: str = LVR_LAND.id,
+    origin: ReleaseOrigin,
 ) -> list[FileStats]:
-    """Load every `*_lvr_land_[abc].csv` of one release zip into `table`, replacing the release
-    (a season zip is its own release: `release` defaults to `season`; a 10-day release is named
-    by its date, 20201201, and `season` is the season it belongs to).
+    """Load every `*_lvr_land_[abc].csv` of one release zip into `table`, and a row per file
+    into `<table>_files` (FILES_COLUMNS, with `origin`), replacing the release in both (a season
+    zip is its own release: `release` defaults to `season`; a 10-day release is named by its
+    date, 20201201, and `season` is the season it belongs to).
 
     The table (created if missing) has season, release, county_letter, kind ('a'|'b'|'c'),
     source_file, source_row (the line in the publisher's file), fields_read and extra_fields,
@@ -195,7 +234,7 @@ def load_season(
     fields_read saying so (and extra_fields holding the surplus), for dbt to quarantine; more
     than SPARE_FIELDS surplus fields fail the load. When the zip has a manifest.csv, every file
     must be in it, and the schema-*.csv it names (when the zip has it) lists the columns the
-    file must carry. All in one transaction: a failure leaves the table as it was. Temporary
+    file must carry. All in one transaction: a failure leaves both tables as they were. Temporary
     files (TMPDIR) hold at most three chunks of CHUNK_LINES lines, about 1.3 GB at the
     publisher's row width.
     """
@@ -204,6 +243,8 @@ def load_season(
         raise ValueError(f"season must look like 109S3, not {season!r}")
     if not RELEASE.fullmatch(release):
         raise ValueError(f"release must be a season (109S3) or a date (20201201), not {release!r}")
+    if origin.coverage not in COVERAGES:
+        raise ValueError(f"coverage must be one of {COVERAGES}, not {origin.coverage!r}")
     entries = safe_members(
         zip_path, source_id=source_id, max_total_bytes=MAX_UNCOMPRESSED_BYTES, max_ratio=MAX_RATIO
     )
@@ -227,6 +268,7 @@ def load_season(
                         con, table, zip_path, info, (season, release), work, source_id,
                         schemas,
                     ))
+            _record_files(con, table, season, release, origin, stats)
             con.execute("COMMIT")
         except BaseException:
             # A COMMIT that failed (a full disk) has ended the transaction: the ROLLBACK's
@@ -235,6 +277,24 @@ def load_season(
                 con.execute("ROLLBACK")
             raise
     return stats
+
+
+def _record_files(con, table: str, season: str, release: str, origin: ReleaseOrigin,
+                  stats: list[FileStats]) -> None:
+    """Replace the release's rows in `<table>_files`."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    con.execute(f"DELETE FROM {_ident(files_table(table))} WHERE release = ?", [release])
+    con.executemany(
+        f"""
+        INSERT INTO {_ident(files_table(table))} (season, release, source_file, kind, rows_read,
+            header_fields, schema_file, raw_sha256, url, is_synthetic, coverage, published_by,
+            season_start, loaded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [[season, release, s.file, s.kind, s.rows_read, s.header_fields, s.schema,
+          origin.raw_sha256, origin.url, origin.is_synthetic, origin.coverage,
+          release_published_by(release), season_start(season), loaded_at] for s in stats],
+    )
 
 
 @contextmanager
@@ -426,7 +486,8 @@ def _load_member(
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0]
         raise SourceError(source_id, location, f"unreadable CSV ({first_line})") from exc
-    return FileStats(file=name, rows_read=rows_read, header_fields=width, schema=schema_file)
+    return FileStats(file=name, kind=kind, rows_read=rows_read, header_fields=width,
+                     schema=schema_file)
 
 
 def _release_schemas(
@@ -485,22 +546,43 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """The table with every meta and known column; one an older load created gains those it
-    lacks (a release column filled with its season: season zips were the only releases)."""
-    columns = {**META_COLUMNS, **{n: "VARCHAR" for n in KNOWN_COLUMNS}}
+    """The table, with every meta and known column, and its files table (FILES_COLUMNS). Tables
+    an older load created gain the columns they lack: a release filled with its season (season
+    zips were the only releases), and a file's release dates from its season."""
+    if "release" in _create_or_extend(con, table,
+                                      {**META_COLUMNS, **{n: "VARCHAR" for n in KNOWN_COLUMNS}}):
+        con.execute(f"UPDATE {_ident(table)} SET release = season")
+    _create_or_extend(con, files_table(table), FILES_COLUMNS)
+    for (season,) in con.execute(
+        f"SELECT DISTINCT season FROM {_ident(files_table(table))} WHERE release IS NULL"
+    ).fetchall():
+        con.execute(
+            f"UPDATE {_ident(files_table(table))} SET release = season, coverage = 'season',"
+            " published_by = ? WHERE season = ? AND release IS NULL",
+            [release_published_by(season), season],
+        )
+    for (season,) in con.execute(
+        f"SELECT DISTINCT season FROM {_ident(files_table(table))} WHERE season_start IS NULL"
+    ).fetchall():
+        con.execute(f"UPDATE {_ident(files_table(table))} SET season_start = ? WHERE season = ?",
+                    [season_start(season), season])
+
+
+def _create_or_extend(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
+                      ) -> set[str]:
+    """Create `table` with `columns` (name: type), or add those it lacks; returns those added
+    to a table that existed."""
     definitions = ", ".join(f"{_ident(n)} {t}" for n, t in columns.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {_ident(table)} ({definitions})")
     existing = {row[0] for row in con.execute(f"DESCRIBE {_ident(table)}").fetchall()}
     for name, sql_type in columns.items():
         if name not in existing:
             con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(name)} {sql_type}")
-    if "release" not in existing:
-        con.execute(f"UPDATE {_ident(table)} SET release = season")
+    return set(columns) - existing
 
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
 
 # The rules dbt staging applies, as plain functions the tests use as oracles. Each maps to
 # a portable SQL expression (given in the docstring).

@@ -29,7 +29,7 @@ EXPECTED_ROWS = {
 }
 LVR_MODELS = [
     "+int_real_estate__indicator_values", "+int_real_estate__quarantine",
-    "+int_real_estate__file_reconciliation",
+    "+fct_real_estate_file_reconciliation",
 ]  # fmt: skip
 WITH_BUILDING = ("房地(土地+建物)", "房地(土地+建物)+車位", "建物")
 CHECKED = "intermediate.int_real_estate__transactions_checked"
@@ -462,7 +462,7 @@ def test_reconciliation_counts_the_quarantined_rows_by_reason(quirk_home):
     (row,) = query(
         quirk_home,
         "select rows_read, rows_accepted, rows_quarantined, rows_unaccounted, quarantine_reasons"
-        " from intermediate.int_real_estate__file_reconciliation"
+        " from marts.fct_real_estate_file_reconciliation"
         " where source_file = 'a_lvr_land_a.csv'",
     )
     _, _, cases = quirk_rows()

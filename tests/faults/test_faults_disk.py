@@ -27,6 +27,11 @@ from sources import population, real_estate, settings
 from sources.errors import SourceError
 from sources.http import fetch
 from sources.landing import DamagedManifestLine, LandingZone
+from sources.real_estate import ReleaseOrigin
+
+# Where the zip came from, as a caller records it in the files table (not read by these tests)
+ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
+                       is_synthetic=False, coverage="season")
 
 pytestmark = pytest.mark.faults
 
@@ -224,7 +229,7 @@ def test_failed_commit_of_a_season_reports_the_real_cause(home, case):
     with duckdb.connect() as con:
         with pytest.raises(duckdb.IOException) as error:
             real_estate.load_season(FullDiskAtCommit(con), archive, season.params["season"],
-                                    "lvr_sales")
+                                    "lvr_sales", origin=ORIGIN)
         assert con.execute("select count(*) from lvr_sales").fetchone() == (0,)
     message = str(error.value)
     assert "No space left on device" in message and "no transaction" not in message
