@@ -29,6 +29,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.numerals import plain_number_text
 
 FIA = "財政部財政資訊中心"
 ATTRIBUTION = "資料來源：財政部財政資訊中心"
@@ -175,7 +176,6 @@ ROC_YEARS = range(90, 130)  # 2001-2040: anything else is not a year of these ta
 AD_YEARS = range(2001, 2041)
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 
 
 def cell(value, measure: str) -> tuple[float | None, str, str | None]:
@@ -191,7 +191,7 @@ def cell(value, measure: str) -> tuple[float | None, str, str | None]:
         text = str(int(number)) if math.isfinite(number) and number.is_integer() else repr(value)
     else:
         text = str(value)
-        cleaned = text.translate(_FULL_WIDTH).replace(",", "").strip()
+        cleaned = plain_number_text(text)
         if not _NUMBER.fullmatch(cleaned):
             return None, text, "not a number"
         number = float(cleaned)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
+from sources.numerals import plain_number_text
 
 TOWNSHIP_DENSITY = Source(
     id="moi_township_pop_density",
@@ -112,8 +113,8 @@ def parse_township_density(raw: bytes) -> pd.DataFrame:
         {"statistic_yyy", "site_id", "people_total", "area", "population_density"},
     )
     for column in ("statistic_yyy", "people_total", "area", "population_density"):
-        text = frame[column].astype("string").str.translate(_FULL_WIDTH_DIGITS)
-        frame[column] = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        text = frame[column].astype("string").map(plain_number_text, na_action="ignore")
+        frame[column] = pd.to_numeric(text, errors="coerce")
     return frame[["statistic_yyy", "site_id", "people_total", "area", "population_density"]]
 
 
@@ -227,15 +228,12 @@ def _require_columns(source_id: str, frame: pd.DataFrame, expected: set[str]) ->
         )
 
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，", "0123456789,")
-
-
 def parse_count(value) -> int | None:
     """'23,571,408', '１２３', 556897 -> int; '…', '-', '' and anything else that is not a
     whole number -> None (a caller that must tell those apart keeps the text beside it)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    text = str(value).translate(_FULL_WIDTH_DIGITS).replace(",", "").strip()
+    text = plain_number_text(value)
     return int(text) if re.fullmatch(r"-?\d+", text) else None
 
 

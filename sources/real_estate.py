@@ -7,7 +7,8 @@ that are not read here, and in some releases a `manifest.csv` naming each file's
 `schema-*.csv`, which then says which columns the file must carry. Files are large, so
 DuckDB's own reader loads them on all cores, as text, under the publisher's Chinese column
 names, from chunks unzipped one ahead that carry each line's number; dates, numbers and
-malformed rows are dealt with in dbt staging, by the rules the pure helpers below define.
+malformed rows are dealt with in dbt staging (the macros roc_date, half_width_digits and
+strict_number, unit-tested in stg_lvr__transactions.yml).
 """
 
 import csv
@@ -25,6 +26,7 @@ import duckdb
 from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.roc_calendar import ad_year, roc_year
 
 LVR_LAND = Source(
     id="lvr_land",
@@ -343,13 +345,13 @@ def _bytes(setting: str) -> float:
 
 def season_of(day: date) -> str:
     """The 民國 season a day falls in: 2026-02-14 -> '115S1'."""
-    return f"{day.year - 1911}S{(day.month - 1) // 3 + 1}"
+    return f"{roc_year(day.year)}S{(day.month - 1) // 3 + 1}"
 
 
 def season_start(season: str) -> date:
     """'109S3' -> 2020-07-01, the first day of the season's quarter."""
     year, quarter = season.split("S")
-    return date(int(year) + 1911, 3 * int(quarter) - 2, 1)
+    return date(ad_year(int(year)), 3 * int(quarter) - 2, 1)
 
 
 def release_season(release: str) -> str:
@@ -583,37 +585,3 @@ def _create_or_extend(con: duckdb.DuckDBPyConnection, table: str, columns: dict[
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-# The rules dbt staging applies, as plain functions the tests use as oracles. Each maps to
-# a portable SQL expression (given in the docstring).
-
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def to_half_width_digits(text: str | None) -> str | None:
-    """'臺北市大安區羅斯福路二段４１號' -> '…二段41號'. Only digits change.
-
-    SQL: translate(x, '０１２３４５６７８９', '0123456789')
-    """
-    return None if text is None else text.translate(_FULL_WIDTH_DIGITS)
-
-
-def parse_roc_date(text: str | None) -> date | None:
-    """A 民國 date yyyMMdd -> date, or None when it is not a valid date.
-
-    1090406 -> 2020-04-06. 建築完成年月 pads years below 100 with a zero (0700803 ->
-    1981-08-03); older rows drop the pad (990412 -> 2010-04-12). Anything else is invalid:
-    81052 (5 digits), '076  03', day 00, month 13.
-    SQL: try_strptime(cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
-         || substr(lpad(x, 7, '0'), 4), '%Y%m%d') where regexp_full_match(x, '[0-9]{6,7}')
-    """
-    if text is None:
-        return None
-    if not re.fullmatch(r"[0-9]{6,7}", text):
-        return None
-    digits = text.zfill(7)
-    year, month, day = int(digits[:3]), int(digits[3:5]), int(digits[5:])
-    try:
-        return date(year + 1911, month, day)
-    except ValueError:
-        return None

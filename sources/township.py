@@ -29,6 +29,7 @@ import pandas as pd
 
 from sources.catalog import PSCDATA_PATH, Snapshot, Source
 from sources.errors import SourceError
+from sources.numerals import plain_number_text
 
 MIRROR = "https://raw.githubusercontent.com"
 
@@ -156,7 +157,6 @@ POI_MEASURES = ("c_cnt", *(f"c1_{letter}_cnt" for letter in "abcdefghijklmnopqrs
 LOW_INCOME_MEASURES = ("rlh_cnt", "rlp_cnt", "rlh2_cnt", "rlp2_cnt")
 
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
 _YEAR_END = re.compile(r"(\d{2,3})年底人口")
 _BASE_MONTH = re.compile(r"統計基準人口_(\d{5})")
 
@@ -287,7 +287,7 @@ def _cells(frame: pd.DataFrame, keys: list[str], measures) -> pd.DataFrame:
 def parse_decimal(text) -> float | None:
     """'12,744', '１２７４４', '146.6541' -> a number; anything else ('1e999', 'NaN', '-', '…',
     'inf') -> None, so the caller keeps the text and dbt quarantines it."""
-    cleaned = str(text).translate(_FULL_WIDTH).replace(",", "").strip()
+    cleaned = plain_number_text(text)
     return float(cleaned) if _DECIMAL.fullmatch(cleaned) else None
 
 

@@ -17,6 +17,7 @@ from orchestration.lib import (
     write_raw_partition,
 )
 from sources import population
+from sources.roc_calendar import roc_year
 
 GROUP = "population"
 
@@ -87,7 +88,7 @@ registration_months = dg.MonthlyPartitionsDefinition(
 def roc_yyymm(partition_key: str) -> str:
     """'2026-09-01' -> '11509' (ROC year and month, as the API's URL takes it)."""
     year, month = int(partition_key[:4]), int(partition_key[5:7])
-    return f"{year - 1911}{month:02d}"
+    return f"{roc_year(year)}{month:02d}"
 
 
 def registration_months_to_run() -> list[str]:

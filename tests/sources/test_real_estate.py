@@ -18,12 +18,10 @@ from sources.real_estate import (
     ReleaseOrigin,
     create_table,
     load_season,
-    parse_roc_date,
     parse_season_list,
     season_of,
     season_start,
     seasons_through,
-    to_half_width_digits,
 )
 
 # Where the zip came from, as a caller records it in the files table
@@ -36,15 +34,6 @@ EXPECTED_ROWS = {
     ("109S3", "e_lvr_land_a.csv"): 14133,
     ("115S1", "a_lvr_land_a.csv"): 79,
 }
-# The staging rules written as dbt will write them; the Python helpers are their oracles.
-ROC_DATE_SQL = """
-    case when regexp_full_match(x, '[0-9]{6,7}') then try_strptime(
-        cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
-        || substr(lpad(x, 7, '0'), 4), '%Y%m%d')::date end
-"""
-HALF_WIDTH_SQL = "translate(x, '０１２３４５６７８９', '0123456789')"
-
-
 @pytest.fixture(scope="module")
 def landed(tmp_path_factory) -> dict[str, Path]:
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
@@ -264,45 +253,6 @@ def test_bad_archive_fails_and_the_raw_zip_stays_landed(live, landed, tmp_path, 
     assert Path(raw.path).read_bytes() == body
     assert LandingZone().manifest()[-1]["sha256"] == raw.sha256
     assert not list(tmp_path.parent.glob("a_lvr_land_a.csv"))
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1090406", date(2020, 4, 6)),  # 交易年月日
-        ("0700803", date(1981, 8, 3)),  # 建築完成年月 with its leading zero
-        ("990412", date(2010, 4, 12)),  # pre-100 date without the pad
-        ("81052", None),  # malformed in the 109S3 files
-        ("076  03", None),
-        ("1091301", None),
-        ("1090230", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_roc_date_rule(text, expected):
-    assert parse_roc_date(text) == expected
-
-
-def test_full_width_digits_in_addresses_become_half_width():
-    address = "臺北市大安區羅斯福路二段４１號二樓"  # first row of the 115S1 file
-    assert to_half_width_digits(address) == "臺北市大安區羅斯福路二段41號二樓"
-    assert to_half_width_digits(None) is None
-
-
-def test_sql_rules_agree_with_the_oracles_on_every_real_value(con):
-    dates = con.execute(
-        f"""select x, {ROC_DATE_SQL} from (
-                select 交易年月日 as x from lvr_land union select 建築完成年月 from lvr_land
-            ) where x is not null"""
-    ).fetchall()
-    assert {x: parse_roc_date(x) for x, _ in dates} == dict(dates)
-    assert any(parsed is None for _, parsed in dates)  # the real files do carry bad dates
-    addresses = con.execute(
-        f"select x, {HALF_WIDTH_SQL} from (select 土地位置建物門牌 as x from lvr_land)"
-    ).fetchall()
-    assert any(x != y for x, y in addresses)  # the real files do carry full-width digits
-    assert all(to_half_width_digits(x) == y for x, y in addresses)
 
 
 def test_load_leaves_the_connections_settings_as_it_found_them(landed, tmp_path):
