@@ -23,8 +23,10 @@ OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條�
 # typed from a printed or PDF table; or a fixture built in the publisher's format.
 SOURCE_KINDS = ("publisher_file", "mirror_table", "transcription", "synthetic")
 
+GITHUB_RAW = "https://raw.githubusercontent.com"
 # The ntupsc/pscdata package's R data files (SEGIS and FIA mirror tables), by commit and file
 PSCDATA_PATH = "/ntupsc/pscdata/{commit}/data/{file}"
+SEGIS = "內政部統計處 社會經濟資料服務平台 (SEGIS)"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,31 @@ class Source:
     def snapshot_urls(self) -> dict[str, Snapshot]:
         """Prepared (percent-encoded) URL -> snapshot, as the snapshot adapter matches them."""
         return {prepared_url(self.url(**s.params)): s for s in self.snapshots}
+
+
+def pscdata_source(*, id: str, publisher: str, dataset: str, commit: str, files: tuple[str, ...],
+                   cadence: str, attribution: str, notes: str) -> Source:
+    """A mirror table that reaches us as R data files (.rda, bzip2) of the ntupsc/pscdata
+    package at one commit: the numbers are the publisher's, the files the package's."""
+    return Source(
+        id=id, publisher=publisher, dataset=dataset, base_url=GITHUB_RAW, path=PSCDATA_PATH,
+        format="rda", encoding="binary", cadence=cadence, kind="mirror_table",
+        attribution=attribution,
+        snapshots=tuple(Snapshot(file, {"commit": commit, "file": file}) for file in files),
+        notes=notes,
+    )
+
+
+def segis_source(*, id: str, dataset: str, commit: str, file: str, level: str,
+                 notes: str) -> Source:
+    """A SEGIS (內政部統計處 社會經濟資料服務平台) table of one release, as pscdata mirrors it
+    (SEGIS serves its tables through an interactive platform, not as files)."""
+    return pscdata_source(
+        id=id, publisher=SEGIS, dataset=dataset, commit=commit, files=(file,),
+        cadence="semiannual", attribution="資料來源：內政部統計處社會經濟資料服務平台",
+        notes=f"SEGIS {level} statistics as an R data file of the ntupsc/pscdata package (MIT; "
+        f"numbers as SEGIS published them, file theirs). {notes}",
+    )
 
 
 def prepared_url(url: str) -> str:

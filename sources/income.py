@@ -27,34 +27,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.catalog import Snapshot, Source
+from sources.catalog import GITHUB_RAW, Snapshot, Source, pscdata_source
 from sources.errors import SourceError
 from sources.numerals import plain_number_text
 
 FIA = "財政部財政資訊中心"
 ATTRIBUTION = "資料來源：財政部財政資訊中心"
-GITHUB_RAW = "https://raw.githubusercontent.com"
 PSCDATA_COMMIT = "d0dbec93ceba2db5829c28ed18de80dece5fd86a"
 
-INCOME_DISTRIBUTION = Source(
+INCOME_DISTRIBUTION = pscdata_source(
     id="fia_income_distribution",
     publisher=FIA,
     dataset=(
         "綜稅綜合所得總額全國各縣市鄉鎮村里統計分析表 (表165-9; data.gov.tw/dataset/103066), "
         "income years 2012-2018, as mirrored by ntupsc/pscdata"
     ),
-    base_url=GITHUB_RAW,
-    path="/ntupsc/pscdata/{commit}/data/{file}.rda",
-    format="rda",
-    encoding="binary",
+    commit=PSCDATA_COMMIT,
+    files=("individual_income_county.rda", "individual_income_town.rda",
+           "individual_income_village.rda"),
     cadence="yearly",
-    kind="mirror_table",
     attribution=ATTRIBUTION,
-    snapshots=tuple(
-        Snapshot(f"{name}.rda", {"commit": PSCDATA_COMMIT, "file": name})
-        for name in ("individual_income_county", "individual_income_town",
-                     "individual_income_village")
-    ),
     notes=(
         "Official: https://data.gov.tw/dataset/103066 (FIA 綜稅綜合所得總額, 表165-9). Mirror "
         "table (R data, bzip2): names, no codes; one 「其他」 village per town; county rows "
@@ -62,24 +54,17 @@ INCOME_DISTRIBUTION = Source(
     ),
 )
 
-INCOME_BY_CATEGORY = Source(
+INCOME_BY_CATEGORY = pscdata_source(
     id="fia_income_by_category",
     publisher=FIA,
     dataset=(
         "綜稅所得總額各類所得金額 by county and township (data.gov.tw/dataset/17780), income "
         "years 2012-2016 and 2018, as mirrored by ntupsc/pscdata"
     ),
-    base_url=GITHUB_RAW,
-    path="/ntupsc/pscdata/{commit}/data/{file}.rda",
-    format="rda",
-    encoding="binary",
+    commit=PSCDATA_COMMIT,
+    files=("category_income_county.rda", "category_income_town.rda"),
     cadence="yearly",
-    kind="mirror_table",
     attribution=ATTRIBUTION,
-    snapshots=tuple(
-        Snapshot(f"{name}.rda", {"commit": PSCDATA_COMMIT, "file": name})
-        for name in ("category_income_county", "category_income_town")
-    ),
     notes=(
         "Official: https://data.gov.tw/dataset/17780. Mirror table; 2017 missing; the 2015 "
         "table lists 高雄市永安區 twice (no 橋頭區) and lacks 連江縣東引鄉. 千元."

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from sources.catalog import PSCDATA_PATH, Snapshot, Source
+from sources.catalog import Snapshot, Source, segis_source
 from sources.errors import SourceError
 from sources.numerals import plain_number_text
 
@@ -254,69 +254,31 @@ VILLAGE_EDUCATION = Source(
     "Two header rows (English codes, then Chinese); UTF-8 with BOM.",
 )
 
-_SEGIS_NOTES = (
-    "MOI 社會經濟資料服務平台 (SEGIS) village statistics as an R data file of the ntupsc/pscdata "
-    "package (numbers official, file theirs); 11-digit district_code stored as a float."
-)
-
-SEGIS_VILLAGE_POPULATION = Source(
+SEGIS_VILLAGE_POPULATION = segis_source(
     id="segis_village_population",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里戶數、人口數、性比例、人口密度 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("pop_village_202106.rda", {
-            "commit": "cc4149c3ac40d3f7ca8e766162c7d23c45d03302", "file": "pop_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " p_h_cnt (persons per household) is truncated to an integer by the "
-    "mirror and is not read.",
+    commit="cc4149c3ac40d3f7ca8e766162c7d23c45d03302",
+    file="pop_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; p_h_cnt (persons per household) is "
+    "truncated to an integer by the mirror and is not read.",
 )
-
-SEGIS_VILLAGE_AGE = Source(
+SEGIS_VILLAGE_AGE = segis_source(
     id="segis_village_age",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里五歲年齡組人口數按性別 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("age_detail_village_202106.rda", {
-            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
-            "file": "age_detail_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " Five-year bands 0-4 … 95-99 and 100+ (a100up_5) by sex.",
+    commit="fb6f511c489b904c13e26f184b06b56a2d5496fc",
+    file="age_detail_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; five-year bands 0-4 … 95-99 and 100+ "
+    "(a100up_5) by sex.",
 )
-
-SEGIS_VILLAGE_INDIGENOUS = Source(
+SEGIS_VILLAGE_INDIGENOUS = segis_source(
     id="segis_village_indigenous",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里原住民人口數 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("abpop_village_202106.rda", {
-            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
-            "file": "abpop_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " o_cnt = 原住民人口 (o1 平地, o2 山地).",
+    commit="fb6f511c489b904c13e26f184b06b56a2d5496fc",
+    file="abpop_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; o_cnt = 原住民人口 (o1 平地, o2 山地).",
 )
 
 _VILLAGE_KEYS = ["district_code", "info_time", "countytown", "village"]
