@@ -5,12 +5,12 @@ import os
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_manifest import prepared_manifest
 from orchestration.lib import (
     DBT_PROJECT,
     RAW_SCHEMA,
     dbt_build_args,
     dbt_executable,
-    ensure_dbt_manifest,
     settings,
 )
 
@@ -26,7 +26,7 @@ class TwResasTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=ensure_dbt_manifest(),
+    manifest=prepared_manifest(),
     project=DBT_PROJECT,
     dagster_dbt_translator=TwResasTranslator(),
 )
