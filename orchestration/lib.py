@@ -166,6 +166,8 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
     return args
 
 
+# Whom to ask about an asset (the UI shows it in the catalogue and lineage): every asset has one.
+OWNERS = ["team:tw-resas-data"]
 FETCH_RETRY = dg.RetryPolicy(
     max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
@@ -231,6 +233,7 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         key=raw_asset_key(source),
         name=None,
         group_name=group,
+        owners=OWNERS,
         kinds={"python", "duckdb"},
         retry_policy=FETCH_RETRY,
         description=description,

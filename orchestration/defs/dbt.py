@@ -8,6 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.dbt_manifest import prepared_manifest
 from orchestration.lib import (
     DBT_PROJECT,
+    OWNERS,
     RAW_SCHEMA,
     dbt_build_args,
     dbt_executable,
@@ -17,12 +18,16 @@ from orchestration.lib import (
 
 class TwResasTranslator(DagsterDbtTranslator):
     """dbt sources are the raw tables Dagster lands (`raw.<source id>`); models are grouped by
-    the domain named in their folder's `meta.dagster.group` (dbt_project.yml)."""
+    the domain named in their folder's `meta.dagster.group` (dbt_project.yml) and owned by the
+    team that owns every asset."""
 
     def get_asset_key(self, dbt_resource_props) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["identifier"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props) -> list[str]:
+        return OWNERS
 
 
 @dbt_assets(

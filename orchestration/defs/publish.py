@@ -8,6 +8,7 @@ from expectations.suites import all_gates
 from orchestration.audit import write_run_report
 from orchestration.lib import (
     DBT_PROJECT,
+    OWNERS,
     PARTITIONED_TAG,
     mart_descriptions,
     published_db_path,
@@ -21,6 +22,7 @@ GATED_MARTS = list(all_gates())
 @dg.asset(
     key=dg.AssetKey(["published", "tw_resas"]),
     group_name="publish",
+    owners=OWNERS,
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", mart]) for mart in GATED_MARTS],
     description="warehouse/tw_resas.duckdb: the gated marts, swapped in atomically for BI tools.",
