@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, tests as asset checks."""
 
+import json
 import os
 
 import dagster as dg
@@ -14,6 +15,7 @@ from orchestration.lib import (
     dbt_executable,
     settings,
 )
+from orchestration.progress import dbt_log_path, dbt_output_to, dbt_phase_lines
 
 
 class TwResasTranslator(DagsterDbtTranslator):
@@ -40,7 +42,18 @@ def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # the run that publishes the build; fct_indicator_value_history records it (env_var: dbt
     # inherits the environment, and the args stay the ones tests may wrap)
     os.environ["TWRESAS_RUN_ID"] = context.run.run_id
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    # a line per node would bury the run's progress: they go to a log, the console gets a
+    # line per phase with counts
+    log = dbt_log_path(context.run.run_id)
+    print(f"  dbt build: its line per model and test goes to {log}", flush=True)
+    invocation = dbt.cli(dbt_build_args(), context=context)
+    try:
+        with dbt_output_to(log):
+            yield from invocation.stream()
+    finally:
+        results = invocation.target_path / "run_results.json"
+        if results.exists():  # dbt writes none when it stops before building (a parse error)
+            print("\n".join(dbt_phase_lines(json.loads(results.read_text()))), flush=True)
 
 
 defs = dg.Definitions(
