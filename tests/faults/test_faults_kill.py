@@ -115,7 +115,9 @@ def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case)
     run.wait_until(lambda: run.printed(DBT_LOG_LINE), "dbt starting")
     dbt_log = Path(next(re.search(DBT_LOG_LINE, line)[1] for line in run.stdout
                         if re.search(DBT_LOG_LINE, line)))
-    run.wait_until(lambda: "START sql table model marts." in dbt_log.read_text(),
+    # the console names the log just before dbt's first line creates it
+    run.wait_until(lambda: dbt_log.exists()
+                   and "START sql table model marts." in dbt_log.read_text(),
                    "dbt building marts")
     assert run.kill() == -signal.SIGKILL
     inv.published_unchanged(killed_in_build, home, last_good)
