@@ -19,7 +19,12 @@ import duckdb
 from expectations.gate import data_docs_index
 from orchestration.audit import write_run_report
 from orchestration.lib import published_db_path, quality_dir, settings
-from orchestration.publish import LockHeld, exclusive_lock, repair_parquet_current
+from orchestration.publish import (
+    LockHeld,
+    exclusive_lock,
+    repair_parquet_current,
+    served_version,
+)
 from sources.errors import SourceError
 from sources.landing import LandingZone
 
@@ -199,6 +204,8 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
         verdict = "passed" if gate.passed else f"FAILED: {gate.description}"
         lines.append(f"  GX gate {gate.asset_key.to_user_string()}: {verdict}")
     published = published_db_path()
+    if not result.success:
+        lines.append(served_line(published, "nothing published by this run"))
     if published.exists():
         with duckdb.connect(str(published), read_only=True) as con:
             lines.append(f"published database: {published}")
@@ -214,6 +221,16 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     lines.append(f"quality report: {quality_dir(result.run_id) / 'report.json'}")
     lines.append(f"data docs: {data_docs_index()}")
     return lines
+
+
+def served_line(published: Path, what_happened: str) -> str:
+    """What readers of the published file get after a failed run: the last good version."""
+    served = served_version(published)
+    if served is None:
+        return f"{what_happened}; no version has been published yet ({published})"
+    run_id, published_at = served
+    return (f"{what_happened}; still serving run {run_id}, published"
+            f" {published_at.isoformat(timespec='seconds')} ({published})")
 
 
 LEVELS = ("nation", "county", "township", "village")
@@ -301,10 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         return 75
     except RunRefused as exc:
         print(f"run {exc.run_id}: FAILED: {exc}", file=sys.stderr)
+        print(served_line(published_db_path(), "nothing published by this run"))
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing published by this run; the published database is the "
-              f"last good one ({published_db_path()})", file=sys.stderr)
+        print(served_line(published_db_path(), "interrupted: nothing published by this run"),
+              file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line on the console, the traceback in a log
         log = write_log(f"crash-{uuid.uuid4()}", "".join(traceback.format_exception(exc)))

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pandas as pd
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from sources import settings
 from sources.catalog import Source
@@ -147,13 +147,9 @@ def raw_asset_key(source: Source) -> dg.AssetKey:
 
 
 def dbt_executable() -> str:
-    """The venv's dbt when running from a venv that is not activated, else the one on PATH."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else "dbt"
-
-
-def dbt_parse_args() -> list[str]:
-    return ["parse", "--quiet"]
+    """The dbt of the running interpreter's environment, whether or not the venv is activated
+    (PATH may hold another dbt, or none)."""
+    return str(Path(sys.executable).parent / "dbt")
 
 
 def dbt_docs_args() -> list[str]:
@@ -170,6 +166,8 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
     return args
 
 
+# Whom to ask about an asset (the UI shows it in the catalogue and lineage): every asset has one.
+OWNERS = ["team:tw-resas-data"]
 FETCH_RETRY = dg.RetryPolicy(
     max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
@@ -235,6 +233,7 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         key=raw_asset_key(source),
         name=None,
         group_name=group,
+        owners=OWNERS,
         kinds={"python", "duckdb"},
         retry_policy=FETCH_RETRY,
         description=description,
@@ -261,32 +260,6 @@ def mart_descriptions(manifest_path: Path) -> dict[str, dict]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["schema"] == "marts"
     }
-
-
-def dbt_manifest_is_stale() -> bool:
-    """True when the manifest is missing or older than any file of the dbt project."""
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    folders = ("models", "macros", "seeds", "tests")
-    return any(
-        path.stat().st_mtime > built
-        for folder in folders
-        for path in (DBT_PROJECT_DIR / folder).rglob("*")
-        if path.is_file()
-    ) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
-
-
-def ensure_dbt_manifest() -> Path:
-    """The manifest is built, not committed: parse when it is missing or stale (`dagster dev`
-    also re-parses through prepare_if_dev on every start)."""
-    DBT_PROJECT.prepare_if_dev()
-    if dbt_manifest_is_stale():
-        DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()).cli(
-            dbt_parse_args(), target_path=DBT_PROJECT.target_path
-        ).wait()
-    return DBT_PROJECT.manifest_path
 
 
 def release_fingerprint(source: Source, params: dict[str, str]) -> str | None:

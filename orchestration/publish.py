@@ -306,3 +306,15 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def served_version(published_db: Path) -> tuple[str, datetime] | None:
+    """(run id, publication time) of the version `published_db` serves, from its
+    meta.publication; None before the first publication."""
+    if not published_db.exists():
+        return None
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        run_id, published_at = con.execute(
+            "select any_value(run_id), max(published_at) from meta.publication"
+        ).fetchone()
+    return run_id, published_at.astimezone(UTC)

@@ -3,7 +3,11 @@ against the official ones (issue 2 acceptance)."""
 
 import csv
 import hashlib
+import re
+from datetime import datetime
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from sources.settings import PROJECT_ROOT
@@ -97,17 +101,22 @@ def test_publication_records_each_mart_with_a_content_hash(published):
         assert published.execute(f"select count(*) from marts.{mart}").fetchone()[0] == rows
 
 
-def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
+def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch, capfd):
     """Issue 2, acceptance 4: the published file stays byte-identical and the failure names
-    the expectation and the rows."""
+    the expectation and the rows. Issue 14: the console has one line per phase (dbt models,
+    dbt tests, GX gates) with counts, dbt's line per node is in the log it names, and the
+    summary says which version is still served."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    from expectations.suites import MartGate
-    from orchestration.cli import run_all
+    from expectations.suites import MartGate, all_gates
+    from orchestration.cli import run_all, summary_lines
 
     published_file = pipeline_home / "warehouse" / "tw_resas.duckdb"
     before = hashlib.sha256(published_file.read_bytes()).hexdigest()
+    with duckdb.connect(str(published_file), read_only=True) as con:
+        served_run, served_at = con.execute(
+            "select any_value(run_id), max(published_at) from meta.publication").fetchone()
 
     def impossible_suite(self):
         return gx.ExpectationSuite(
@@ -131,3 +140,24 @@ def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
     ]
     assert publish_steps == []
     assert hashlib.sha256(published_file.read_bytes()).hexdigest() == before
+
+    console = capfd.readouterr().out.splitlines()
+    assert not [line for line in console if re.match(r"\d+ of \d+ ", line)], "dbt's node lines"
+    (named,) = [re.search(r"dbt build: its line per model and test goes to (\S+)$", line)
+                for line in console if "dbt build: " in line]
+    dbt_log = Path(named[1]).read_text()
+    (models,) = [line for line in console if line.startswith("  dbt models: ")]
+    built = len(re.findall(r"^\d+ of \d+ OK (created|loaded) ", dbt_log, re.MULTILINE))
+    assert models.startswith(f"  dbt models: {built} of {built} built (") and built > 100
+    (tests,) = [line for line in console if line.startswith("  dbt tests: ")]
+    passed = len(re.findall(r"^\d+ of \d+ PASS ", dbt_log, re.MULTILINE))
+    assert tests.startswith(f"  dbt tests: {passed} of {passed} passed (") and passed > 600
+    gates = len(all_gates())
+    (gate_line,) = [line for line in console if "GX gates: " in line]
+    assert gate_line.startswith(f"  GX gates: 0 of {gates} passed, {gates} failed (")
+
+    summary = summary_lines(result)
+    (served,) = [line for line in summary if "nothing published by this run" in line]
+    assert f"still serving run {served_run}, published " in served
+    shown = datetime.fromisoformat(served.split(", published ")[1].split(" (")[0])
+    assert shown == served_at.replace(microsecond=0)

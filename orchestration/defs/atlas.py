@@ -5,7 +5,7 @@ import dagster as dg
 
 from expectations.gate import data_docs_index
 from orchestration.atlas import build_atlas
-from orchestration.lib import published_db_path, settings
+from orchestration.lib import OWNERS, published_db_path, settings
 
 
 def atlas_dir():
@@ -15,6 +15,7 @@ def atlas_dir():
 @dg.asset(
     key=dg.AssetKey(["atlas"]),
     group_name="publish",
+    owners=OWNERS,
     kinds={"html"},
     deps=[dg.AssetKey(["published", "tw_resas"])],
     description="warehouse/atlas/: index maps and one page per nation, county and township, "

@@ -8,6 +8,7 @@ import pandas as pd
 
 from orchestration.lib import (
     FETCH_RETRY,
+    OWNERS,
     RAW_SCHEMA,
     known_releases,
     raw_asset_key,
@@ -36,6 +37,7 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
             dg.AssetSpec(
                 values_key,
                 group_name="reference",
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 description=f"DGBAS county indicators, long: one row per indicator, year and "
                 f"region (總計, 臺灣地區, 22 counties), {years}.",
@@ -44,6 +46,7 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
             dg.AssetSpec(
                 notes_key,
                 group_name="reference",
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 description=f"Unit and definition of each of the {indicators} DGBAS indicators "
                 "(PX NOTE blocks).",

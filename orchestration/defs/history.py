@@ -5,7 +5,7 @@ and a lost working database loses none."""
 
 import dagster as dg
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, published_db_path
+from orchestration.lib import OWNERS, RAW_SCHEMA, connect_work_db, published_db_path
 from orchestration.publish import sql_literal
 
 HISTORY_MART = "fct_indicator_value_history"
@@ -22,7 +22,8 @@ COLUMNS = (
 
 @dg.asset(
     key=dg.AssetKey([RAW_SCHEMA, TABLE]),
-    group_name="publish",
+    group_name="core",
+    owners=OWNERS,
     kinds={"duckdb"},
     description="The value history as last published (empty before the first publication).",
 )

@@ -6,6 +6,7 @@ import pandas as pd
 
 from orchestration.lib import (
     FETCH_RETRY,
+    OWNERS,
     freshness_policy,
     raw_asset,
     raw_asset_key,
@@ -41,6 +42,7 @@ township_income_2023 = raw_asset(
 @dg.asset(
     key=raw_asset_key(income.INCOME_2024_PRELIMINARY),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     retry_policy=FETCH_RETRY,
     freshness_policy=freshness_policy(income.INCOME_2024_PRELIMINARY),

@@ -5,6 +5,7 @@ import pandas as pd
 
 from orchestration.lib import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
     TIMEZONE,
     freshness_policy,
@@ -101,6 +102,7 @@ def registration_months_to_run() -> list[str]:
 @dg.asset(
     key=raw_asset_key(population.HOUSEHOLD_REGISTRATION_API),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     partitions_def=registration_months,
     tags={PARTITIONED_TAG: "true"},

@@ -1,18 +1,18 @@
 """Publish the gated marts for BI tools (only reached when every blocking gate passed)."""
 
-from collections import Counter
-
 import dagster as dg
 
 from expectations.suites import all_gates
 from orchestration.audit import write_run_report
 from orchestration.lib import (
     DBT_PROJECT,
+    OWNERS,
     PARTITIONED_TAG,
     mart_descriptions,
     published_db_path,
     work_db_path,
 )
+from orchestration.progress import report_failure, report_progress
 from orchestration.publish import publish_marts
 
 GATED_MARTS = list(all_gates())
@@ -21,6 +21,7 @@ GATED_MARTS = list(all_gates())
 @dg.asset(
     key=dg.AssetKey(["published", "tw_resas"]),
     group_name="publish",
+    owners=OWNERS,
     kinds={"duckdb"},
     deps=[dg.AssetKey(["marts", mart]) for mart in GATED_MARTS],
     description="warehouse/tw_resas.duckdb: the gated marts, swapped in atomically for BI tools.",
@@ -38,21 +39,6 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "content_hashes": dg.MetadataValue.json({m.name: m.content_hash for m in marts}),
         }
     )
-
-
-_steps_done: Counter = Counter()
-
-
-@dg.success_hook
-def report_progress(context: dg.HookContext) -> None:
-    """One line per finished step, so a long `make run` shows where it is."""
-    _steps_done[context.run_id] += 1
-    print(f"  [{_steps_done[context.run_id]:>2}] done: {context.op.name}", flush=True)
-
-
-@dg.failure_hook
-def report_failure(context: dg.HookContext) -> None:
-    print(f"  [!!] FAILED: {context.op.name}", flush=True)
 
 
 warehouse_job = dg.define_asset_job(

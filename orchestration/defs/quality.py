@@ -1,6 +1,8 @@
 """The audit step of write-audit-publish: every gated mart is validated by its GX suite in a
 blocking asset check, so a failure stops the publish asset downstream."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from expectations.gate import GateResult, validate_mart
@@ -18,7 +20,8 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         with connect_work_db(read_only=True) as con:
             frame = con.execute(f"select * from marts.{gate.mart}").df()
-        result: GateResult = validate_mart(gate.mart, frame, gate.suite(), key=gate.key)
+        result: GateResult = validate_mart(gate.mart, frame, gate.suite(), key=gate.key,
+                                           run_name=context.run.run_id)
         report = write_gate_report(context.run.run_id, result)
         if not result.success:
             context.log.error(f"{gate.mart} failed its gate: {result.describe_failures()}")
@@ -30,7 +33,8 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
                 "rows": result.rows,
                 "expectations": len(result.outcomes),
                 "failed": len(result.failures),
-                "data_docs": dg.MetadataValue.path(result.data_docs),
+                # this run's validation page (a file:// link: the site is static files)
+                "data_docs": dg.MetadataValue.url(Path(result.data_docs).as_uri()),
                 "report": dg.MetadataValue.path(str(report)),
             },
         )

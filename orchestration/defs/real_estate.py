@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.lib import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
     RAW_SCHEMA,
     TIMEZONE,
@@ -104,6 +105,7 @@ def release_raw_asset(source, partitions_def, description: str):
             dg.AssetSpec(
                 key=dg.AssetKey([RAW_SCHEMA, source.id]),
                 group_name=GROUP,
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 tags={PARTITIONED_TAG: "true"},
                 freshness_policy=freshness_policy(source),
@@ -114,6 +116,7 @@ def release_raw_asset(source, partitions_def, description: str):
             dg.AssetSpec(
                 key=dg.AssetKey([RAW_SCHEMA, real_estate.files_table(source.id)]),
                 group_name=GROUP,
+                owners=OWNERS,
                 kinds={"duckdb"},
                 tags={PARTITIONED_TAG: "true"},
                 description="Rows read per file of each release, its coverage (season, issue or"

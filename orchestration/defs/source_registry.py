@@ -4,7 +4,7 @@ which licence. `marts.dim_source` joins it with what the warehouse actually hold
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db
+from orchestration.lib import OWNERS, RAW_SCHEMA, connect_work_db
 from sources.catalog import Source, all_sources
 
 TABLE = "source_registry"
@@ -33,6 +33,7 @@ def registry_frame(sources: dict[str, Source]) -> pd.DataFrame:
 @dg.asset(
     key=dg.AssetKey([RAW_SCHEMA, TABLE]),
     group_name="reference",
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     description="Every source defined in sources/: publisher, dataset, kind, licence, URL.",
 )

@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.lib import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
     TIMEZONE,
     freshness_policy,
@@ -53,6 +54,7 @@ def years_to_run() -> list[str]:
 @dg.asset(
     key=raw_asset_key(SOURCE),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     partitions_def=visitor_years,
     tags={PARTITIONED_TAG: "true"},

@@ -90,6 +90,10 @@ class Run:
         return code
 
 
+# the console names the file that gets dbt's line per node
+DBT_LOG_LINE = r"dbt build: its line per model and test goes to (\S+)$"
+
+
 def staging_files(home: Path) -> list[Path]:
     return sorted((home / "warehouse").glob(".tw_resas.*.duckdb*"))
 
@@ -108,7 +112,13 @@ def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case)
 
     # 1. killed while dbt builds the marts in the work database
     run = Run(home)
-    run.wait_until(lambda: run.printed(r"START sql table model marts\."), "dbt building marts")
+    run.wait_until(lambda: run.printed(DBT_LOG_LINE), "dbt starting")
+    dbt_log = Path(next(re.search(DBT_LOG_LINE, line)[1] for line in run.stdout
+                        if re.search(DBT_LOG_LINE, line)))
+    # the console names the log just before dbt's first line creates it
+    run.wait_until(lambda: dbt_log.exists()
+                   and "START sql table model marts." in dbt_log.read_text(),
+                   "dbt building marts")
     assert run.kill() == -signal.SIGKILL
     inv.published_unchanged(killed_in_build, home, last_good)
     assert not staging_files(home)

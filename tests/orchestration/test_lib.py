@@ -9,9 +9,8 @@ def test_dbt_build_args():
     assert lib.dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
 
 
-def test_dbt_docs_and_parse_args():
+def test_dbt_docs_args():
     assert lib.dbt_docs_args() == ["docs", "generate"]
-    assert lib.dbt_parse_args()[0] == "parse"
 
 
 def test_roc_month_of_a_partition_key():
