@@ -1,7 +1,13 @@
-"""Shared fixtures. Every test writes under its own TWRESAS_HOME, never into the checkout."""
+"""Shared fixtures. Every test writes under its own TWRESAS_HOME, never into the checkout.
+
+The whole pipeline runs once per session (`pipeline_home`); tests read what it built and
+published, and a test that must change a warehouse gets a file copy of it (`pipeline_copy`).
+"""
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -58,9 +64,17 @@ def live_mode(twresas_home, monkeypatch) -> Path:
     return twresas_home
 
 
+def _file_states(home: Path) -> dict[str, tuple[int, int]]:
+    return {str(path.relative_to(home)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for folder in ("landing", "warehouse") for path in (home / folder).rglob("*")
+            if path.is_file()}
+
+
 @pytest.fixture(scope="session")
 def pipeline_home(tmp_path_factory) -> Path:
-    """The whole pipeline run once, offline, as `make run` runs it; tests read what it published."""
+    """The whole pipeline run once, offline, as `make run` runs it; tests read what it built
+    and published, and copy it to change it (`pipeline_copy`): after the session, a file of its
+    landing zone or warehouse that changed fails the session."""
     from orchestration.cli import run_all
 
     home = tmp_path_factory.mktemp("pipeline")
@@ -82,7 +96,51 @@ def pipeline_home(tmp_path_factory) -> Path:
             else:
                 os.environ[key] = value
     assert result.success, "the offline pipeline run failed"
-    return home
+    built = _file_states(home)
+    yield home
+    changed = sorted(set(built.items()) ^ set(_file_states(home).items()))
+    if changed:
+        pytest.fail(f"a test changed the session's pipeline home {home} (copy it instead: "
+                    f"pipeline_copy): {sorted({name for name, _ in changed})[:5]}")
+
+
+@pytest.fixture
+def pipeline_copy(twresas_home, pipeline_home) -> Path:
+    """A whole home after a good run (landing zone, work and published databases, GX), copied
+    file by file from the session's run, for a test that changes it."""
+    for name in ("landing", "warehouse", "expectations"):
+        shutil.copytree(pipeline_home / name, twresas_home / name, symlinks=True)
+    return twresas_home
+
+
+@pytest.fixture(scope="session")
+def dbt_cli(tmp_path_factory):
+    """dbt_cli(home, *args) -> stdout: dbt against the working database under `home`.
+
+    dbt sees every home through one symlink and writes one target folder per session: the
+    profile (which holds the database path) and the target stay the same, so every call after
+    the first parses partially (about 6 s instead of 12). With --select, the indirect selection
+    is cautious: a singular test that also reads models outside the selection is not run."""
+    from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+
+    root = tmp_path_factory.mktemp("dbt")
+    link = root / "home"
+
+    def run(home: Path, *args: str) -> str:
+        link.unlink(missing_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+        done = subprocess.run(
+            [dbt_executable(), *args,
+             *(["--indirect-selection", "cautious"] if "--select" in args else []),
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+            env={**os.environ, "TWRESAS_HOME": str(link)}, capture_output=True, text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout[-3000:]
+        return done.stdout
+
+    return run
 
 
 @pytest.fixture(scope="session")
