@@ -2,17 +2,21 @@
 
 The whole pipeline runs once per session (`pipeline_home`); tests read what it built and
 published, and a test that must change a warehouse gets a file copy of it (`pipeline_copy`).
+Tests that need it, or that run dbt or the pipeline themselves, are marked `pipeline`;
+`make test-quick` runs the others; tests/pipeline_marker.py keeps the marker true.
 """
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import jsonschema
 import pytest
+from pipeline_marker import UnmarkedPipelineWork, unmarked_pipeline_tests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORT_SCHEMA = json.loads((PROJECT_ROOT / "orchestration" / "report.schema.json").read_text())
@@ -149,3 +153,59 @@ def published(pipeline_home):
     con = duckdb.connect(str(pipeline_home / "warehouse" / "tw_resas.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+# ------------------------------------------------------------------ the `pipeline` marker
+
+UNMARKED_PIPELINE_WORK = UnmarkedPipelineWork()
+
+
+def pytest_configure(config):
+    sys.addaudithook(UNMARKED_PIPELINE_WORK)
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = unmarked_pipeline_tests(items)
+    if unmarked:
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) use the pipeline run without the `pipeline` marker "
+            f"(add pytestmark = pytest.mark.pipeline): {', '.join(unmarked[:5])}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    UNMARKED_PIPELINE_WORK.running.append(item)
+    try:
+        return (yield)
+    finally:
+        UNMARKED_PIPELINE_WORK.running.pop()
+
+
+# ------------------------------------------------------------------ the fault suite's summary
+
+FAULT_CASES: list[dict] = []  # from the reports (tests/faults/conftest.py), xdist's workers' too
+
+
+def pytest_runtest_logreport(report):
+    FAULT_CASES.extend(value for name, value in report.user_properties if name == "fault_case")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FAULT_CASES:
+        return
+    survived = [c for c in FAULT_CASES if c["survived"]]
+    checks: dict[str, int] = {}
+    for fault_case in FAULT_CASES:
+        for check in fault_case["checked"]:
+            checks[check] = checks.get(check, 0) + 1
+    rows_in = sum(c["rows_in"] for c in FAULT_CASES)
+    write = terminalreporter.write_line
+    terminalreporter.section("fault injection (issue 5)")
+    write(
+        f"faults injected: {len(FAULT_CASES)}, survived: {len(survived)}, rows in: {rows_in:,}, "
+        f"rows lost: {rows_in - sum(c['rows_accounted'] for c in FAULT_CASES):,}"
+    )
+    write("invariant checks passed: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())))
+    for fault_case in FAULT_CASES:
+        if not fault_case["survived"]:
+            write(f"NOT SURVIVED: {fault_case['fault']}")

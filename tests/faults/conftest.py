@@ -5,6 +5,7 @@ has something to protect: a small one made by the publisher itself (`home`), or 
 session's whole run (`pipeline_copy`, tests/conftest.py) where the case needs the warehouse.
 """
 
+import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 from damaged_snapshots import DAMAGED_SOURCES, DamagedBodies, damage_all
-from invariants import CASES, FaultCase
+from invariants import FaultCase
 from warehouse_runs import PUBLISHED_HISTORY, gate_checks, narrowed
 
 from orchestration.publish import publish_marts
@@ -88,7 +89,6 @@ def new_case(request):
 
     def _new_case(fault: str) -> FaultCase:
         fault_case = FaultCase(fault=fault)
-        CASES.append(fault_case)
         request.node.fault_cases.append(fault_case)
         return fault_case
 
@@ -126,29 +126,11 @@ def snapshots(tmp_path, monkeypatch) -> Path:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Each fault case of the test goes with its report, survived if the test passed, for the
+    summary (tests/conftest.py, which also sees the reports of xdist's workers)."""
     report = yield
-    if report.when == "call":
+    if report.when == "call" or (report.when == "setup" and report.failed):
         for fault_case in getattr(item, "fault_cases", []):
             fault_case.survived = report.passed
+            report.user_properties.append(("fault_case", dataclasses.asdict(fault_case)))
     return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not CASES:
-        return
-    survived = [c for c in CASES if c.survived]
-    checks: dict[str, int] = {}
-    for fault_case in CASES:
-        for check in fault_case.checked:
-            checks[check] = checks.get(check, 0) + 1
-    write = terminalreporter.write_line
-    terminalreporter.section("fault injection (issue 5)")
-    write(
-        f"faults injected: {len(CASES)}, survived: {len(survived)}, "
-        f"rows in: {sum(c.rows_in for c in CASES):,}, "
-        f"rows lost: {sum(c.rows_lost for c in CASES):,}"
-    )
-    write("invariant checks passed: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())))
-    for fault_case in CASES:
-        if not fault_case.survived:
-            write(f"NOT SURVIVED: {fault_case.fault}")
