@@ -3,9 +3,7 @@ indicators, incremental runs equal to a full refresh, and the Dagster season par
 
 import csv
 import io
-import os
 import statistics
-import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +14,6 @@ import duckdb
 import pytest
 
 from orchestration.defs import real_estate as real_estate_defs
-from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
 from sources.landing import LandingZone
 from sources.real_estate import LVR_LAND, LVR_SOURCES
 from sources.settings import SNAPSHOT_DIR
@@ -33,23 +30,6 @@ LVR_MODELS = [
 ]  # fmt: skip
 WITH_BUILDING = ("房地(土地+建物)", "房地(土地+建物)+車位", "建物")
 CHECKED = "intermediate.int_real_estate__transactions_checked"
-
-
-def run_dbt(home: Path, *args: str) -> str:
-    """dbt against the working database under `home`, with its own target and log folders
-    (other runs may use the project's)."""
-    env = {**os.environ, "TWRESAS_HOME": str(home)}
-    done = subprocess.run(
-        # cautious: a singular test that also reads models outside the selection is not run
-        [dbt_executable(), *args,
-         *(["--indirect-selection", "cautious"] if "--select" in args else []),
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(home / "dbt_target"), "--log-path",
-         str(home / "dbt_logs")],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
-    return done.stdout
 
 
 def land(home: Path, body: bytes, season: str):
@@ -106,6 +86,7 @@ def bundled_rows(letter: str, kind: str) -> list[dict[str, str]]:
 # ------------------------------------------------------------------ the published warehouse
 
 
+@pytest.mark.pipeline
 def test_every_row_read_is_accepted_or_quarantined_per_file(published):
     rows = published.execute(
         "select season, source_file, rows_read, rows_accepted, rows_quarantined,"
@@ -121,6 +102,7 @@ def test_every_row_read_is_accepted_or_quarantined_per_file(published):
         assert unaccounted == 0
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize("county, code", [("a_lvr_land_a.csv", "63000"),
                                           ("e_lvr_land_a.csv", "64000")])
 def test_quarterly_sales_reproduce_the_publisher_file(published, county, code):
@@ -149,6 +131,7 @@ def test_quarterly_sales_reproduce_the_publisher_file(published, county, code):
     assert median_ping == pytest.approx(median_m2 * 3.305785, rel=1e-6)  # 1 坪 = 400/121 m²
 
 
+@pytest.mark.pipeline
 def test_counts_by_kind_add_up_and_townships_add_up_to_counties(published):
     (bad_kinds,) = published.execute(
         "select count(*) from marts.fct_real_estate_quarterly where transactions !="
@@ -171,6 +154,7 @@ def test_counts_by_kind_add_up_and_townships_add_up_to_counties(published):
     assert [r for r in rows if r[2] != r[3]] == []
 
 
+@pytest.mark.pipeline
 def test_kinds_of_sale_are_counted_as_published(published):
     """臺北市 sales dated before 2021 by 交易標的, every bundled file together."""
     published_kinds: dict[str, int] = {}
@@ -190,6 +174,7 @@ def test_kinds_of_sale_are_counted_as_published(published):
     assert parking == published_kinds["車位"]
 
 
+@pytest.mark.pipeline
 def test_median_yoy_compares_the_same_quarter_a_year_before(published):
     rows = published.execute(
         """
@@ -207,6 +192,7 @@ def test_median_yoy_compares_the_same_quarter_a_year_before(published):
         assert yoy == pytest.approx((now / before - 1) * 100)
 
 
+@pytest.mark.pipeline
 def test_indicators_are_published_by_quarter_and_flagged_while_filling_up(published):
     rows = published.execute(
         """
@@ -230,6 +216,7 @@ def test_indicators_are_published_by_quarter_and_flagged_while_filling_up(publis
     assert grains == ["quarter"]
 
 
+@pytest.mark.pipeline
 def test_indicator_values_equal_the_quarterly_mart(published):
     (mismatches,) = published.execute(
         """
@@ -248,6 +235,7 @@ PRESALE_RENT_CODES = {"b": ("re_presale_transactions", "re_presale_median_unit_p
 RENTED_BUILDING = (*WITH_BUILDING, "租賃房屋", "租賃房屋+車位")
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize(("letter", "code", "kind"),
                          [("b", "66000", "b"), ("a", "63000", "c"), ("e", "64000", "c")])
 def test_presale_and_rent_indicators_reproduce_the_release_files(published, letter, code, kind):
@@ -276,6 +264,7 @@ def test_presale_and_rent_indicators_reproduce_the_release_files(published, lett
             assert (median_code, quarter) not in values
 
 
+@pytest.mark.pipeline
 def test_releases_say_what_they_cover_and_no_quarter_of_them_passes_for_the_market(published):
     coverage = dict(((s, r), c) for s, r, c in published.execute(
         "select distinct source_id, release, coverage"
@@ -299,6 +288,7 @@ def test_releases_say_what_they_cover_and_no_quarter_of_them_passes_for_the_mark
     assert unflagged == 0
 
 
+@pytest.mark.pipeline
 def test_impossible_rows_of_the_real_releases_are_quarantined_with_their_reason(published):
     reasons = published.execute(
         "select reason, count(*) from marts.fct_quarantined_row"
@@ -395,15 +385,16 @@ def quirk_zip() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def quirk_home(tmp_path_factory) -> Path:
+def quirk_home(tmp_path_factory, dbt_cli) -> Path:
     home = tmp_path_factory.mktemp("lvr_quirks")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TWRESAS_HOME", str(home))
         real_estate_defs.load_raw_season(land(home, quirk_zip(), QUIRK_SEASON), QUIRK_SEASON)
-    run_dbt(home, "build", "--select", *LVR_MODELS)
+    dbt_cli(home, "build", "--select", *LVR_MODELS)
     return home
 
 
+@pytest.mark.pipeline
 def test_each_quirk_is_staged_or_quarantined_with_its_reason(quirk_home):
     _, _, cases = quirk_rows()
     reasons = dict(query(
@@ -420,6 +411,7 @@ def test_each_quirk_is_staged_or_quarantined_with_its_reason(quirk_home):
     assert any("line=4" in record and "交易年月日=81052" in record for record, _ in quarantined)
 
 
+@pytest.mark.pipeline
 def test_file_without_bom_or_english_row_starts_on_line_two(quirk_home):
     assert query(
         quirk_home,
@@ -428,6 +420,7 @@ def test_file_without_bom_or_english_row_starts_on_line_two(quirk_home):
     ) == [(2, "64000120", None)]
 
 
+@pytest.mark.pipeline
 def test_roc_dates_and_full_width_digits_are_normalised(quirk_home):
     rows = dict((line, rest) for line, *rest in query(
         quirk_home,
@@ -440,6 +433,7 @@ def test_roc_dates_and_full_width_digits_are_normalised(quirk_home):
     assert rows[14][0] == date(2010, 4, 12)  # 990412: a year below 100 without its zero
 
 
+@pytest.mark.pipeline
 def test_unit_price_zero_or_missing_is_no_price_not_an_error(quirk_home):
     rows = dict((line, rest) for line, *rest in query(
         quirk_home,
@@ -452,6 +446,7 @@ def test_unit_price_zero_or_missing_is_no_price_not_an_error(quirk_home):
     assert rows[9] == ["land_building", 300000.0, None]
 
 
+@pytest.mark.pipeline
 def test_quirk_quarter_counts_kinds_and_takes_the_median_over_priced_buildings(quirk_home):
     (header, _), rows, cases = quirk_rows()
     accepted_2024 = [
@@ -469,6 +464,7 @@ def test_quirk_quarter_counts_kinds_and_takes_the_median_over_priced_buildings(q
     assert got == [(len(accepted_2024), 1, 1, len(prices), statistics.median(prices))]
 
 
+@pytest.mark.pipeline
 def test_reconciliation_counts_the_quarantined_rows_by_reason(quirk_home):
     (row,) = query(
         quirk_home,
@@ -510,16 +506,17 @@ def processed_at(home: Path, table: str, key: str) -> dict:
     return dict(query(home, f"select {key}, max(processed_at) from {table} group by {key}"))
 
 
-def test_backfill_season_by_season_equals_a_full_refresh(twresas_home):
+@pytest.mark.pipeline
+def test_backfill_season_by_season_equals_a_full_refresh(twresas_home, dbt_cli):
     tmp_path = twresas_home
     checked, quarterly = CHECKED, "intermediate.int_real_estate__quarterly"
     load_bundled(tmp_path, "109S3")
-    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    dbt_cli(tmp_path, "build", "--select", *LVR_MODELS)
     first = processed_at(tmp_path, checked, "season")
     quarters_first = processed_at(tmp_path, quarterly, "transaction_quarter")
 
     load_bundled(tmp_path, "115S1")
-    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    dbt_cli(tmp_path, "build", "--select", *LVR_MODELS)
     second = processed_at(tmp_path, checked, "season")
     quarters_second = processed_at(tmp_path, quarterly, "transaction_quarter")
     # the new season alone was processed; the quarters it touched alone were recomputed
@@ -528,13 +525,13 @@ def test_backfill_season_by_season_equals_a_full_refresh(twresas_home):
     assert rebuilt == {date(2026, 1, 1), date(2026, 4, 1)}  # 115S1: March and April 2026
 
     backfilled = snapshot_tables(tmp_path)
-    run_dbt(tmp_path, "build", "--full-refresh", "--select", *LVR_MODELS)
+    dbt_cli(tmp_path, "build", "--full-refresh", "--select", *LVR_MODELS)
     assert snapshot_tables(tmp_path) == backfilled
 
     # a re-released season (a new load) is processed again, and only it
     load_bundled(tmp_path, "115S1")
     refreshed = processed_at(tmp_path, checked, "season")
-    run_dbt(tmp_path, "build", "--select", *LVR_MODELS)
+    dbt_cli(tmp_path, "build", "--select", *LVR_MODELS)
     third = processed_at(tmp_path, checked, "season")
     assert third["109S3"] == refreshed["109S3"] and third["115S1"] > refreshed["115S1"]
     assert snapshot_tables(tmp_path) == backfilled

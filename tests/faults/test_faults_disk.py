@@ -91,6 +91,7 @@ def test_disk_full_while_appending_a_manifest_row(home, case, monkeypatch, fault
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize("damage", ["two rows glued", "row cut short at the end"])
 def test_damaged_manifest_line_is_skipped_and_reported(pipeline_copy, case, damage):
     """What an older writer left on a full disk: the reader skips the line and says so,
@@ -138,6 +139,7 @@ def current_manifest(home):
     return (home / "warehouse" / "parquet" / "current").resolve() / "manifest.json"
 
 
+@pytest.mark.pipeline
 def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case):
     home = pipeline_copy
     before = inv.publication(home)
@@ -150,6 +152,7 @@ def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 def test_disk_full_while_writing_the_parquet_manifest(pipeline_copy, case, monkeypatch):
     """The publication fails as a whole: the DuckDB file and `current` stay the last good
     ones, and no version folder without its manifest is left."""
@@ -253,6 +256,7 @@ def test_temporary_folders_of_a_killed_run_are_removed_by_the_next(home, case):
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize("name", ["o'brien", "x'; copy (select 1) to 'pwned.csv'; --"],
                          ids=["quote", "crafted"])
 def test_a_quote_in_the_home_path_is_quoted_in_sql(pipeline_copy, tmp_path, case, name):

@@ -16,7 +16,7 @@ from orchestration.defs import tourism as tourism_defs
 from sources import population, real_estate, tourism
 from sources.catalog import prepared_url
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.pipeline]  # every case calls run_all
 
 SEASONS = real_estate.LVR_LAND
 SEASON_LIST = real_estate.SEASON_LIST_PATH
