@@ -4,7 +4,6 @@ Marts are small, so they are validated as pandas frames (GX 1.24's SQL path thro
 duckdb-engine fails here); large staging tables are covered by dbt tests instead.
 """
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,20 +12,15 @@ import pandas as pd
 from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from sources import settings
 from sources.jsonsafe import json_safe
 
 DATASOURCE = "tw_resas_marts"
 
 
-def gx_root() -> Path:
-    """GX project root; its `gx/` folder (config, validation history, Data Docs) is output."""
-    default = settings.home() / "expectations"
-    return Path(os.environ.get("TWRESAS_GX_ROOT", default)).resolve()
-
-
-def data_docs_index() -> Path:
-    return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+def data_docs_index(gx_root: Path) -> Path:
+    """The Data Docs of the GX project at `gx_root`, whose `gx/` folder (config, validation
+    history, Data Docs) is output."""
+    return gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 @dataclass
@@ -73,9 +67,12 @@ class GateResult:
 
 
 def validate_mart(
-    mart: str, frame: pd.DataFrame, suite: gx.ExpectationSuite, key: tuple[str, ...] = ()
+    mart: str, frame: pd.DataFrame, suite: gx.ExpectationSuite, *, gx_root: Path,
+    key: tuple[str, ...] = (),
 ) -> GateResult:
-    context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
+    """Validate `frame` with `suite` in the GX project at `gx_root` (validation history and
+    Data Docs are kept there)."""
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     # metric progress bars would interleave with Dagster's and dbt's output on the console
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
@@ -126,5 +123,5 @@ def validate_mart(
         success=bool(result.success),
         rows=len(frame),
         outcomes=outcomes,
-        data_docs=str(data_docs_index()),
+        data_docs=str(data_docs_index(gx_root)),
     )

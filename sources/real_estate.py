@@ -12,7 +12,6 @@ malformed rows are dealt with in dbt staging, by the rules the pure helpers belo
 
 import csv
 import io
-import os
 import re
 import tempfile
 from contextlib import contextmanager, suppress
@@ -25,6 +24,7 @@ import duckdb
 from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.settings import HttpSettings
 
 LVR_LAND = Source(
     id="lvr_land",
@@ -356,8 +356,8 @@ def parse_season_list(raw: bytes) -> list[str]:
     return sorted(found, key=lambda s: season_start(s))
 
 
-def season_list_url() -> str:
-    return os.environ.get(LVR_LAND.base_url_env, LVR_LAND.base_url).rstrip("/") + SEASON_LIST_PATH
+def season_list_url(http: HttpSettings) -> str:
+    return http.base_url(LVR_LAND) + SEASON_LIST_PATH
 
 
 def _load_member(

@@ -43,10 +43,29 @@ def every_quality_report_is_valid(tmp_path_factory):
 
 @pytest.fixture
 def twresas_home(tmp_path, monkeypatch) -> Path:
+    """A temporary home in the environment, for what a user runs (the CLI, the code location,
+    plain-Python fetches), which reads its settings there."""
     monkeypatch.setenv("TWRESAS_HOME", str(tmp_path))
     monkeypatch.setenv("TWRESAS_GX_ROOT", str(tmp_path / "expectations"))
     monkeypatch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
     return tmp_path
+
+
+@pytest.fixture
+def warehouse(twresas_home):
+    """The `warehouse` resource of the temporary home, for code that is given one."""
+    from orchestration.resources import Warehouse
+
+    return Warehouse(home=str(twresas_home), gx_root=str(twresas_home / "expectations"))
+
+
+def environment_resources() -> dict:
+    """The resources bound from the environment's settings, as the code location binds them
+    (for a sensor context, which gets none from the repository)."""
+    from orchestration.resources import bound_resources
+    from sources.settings import read_settings
+
+    return bound_resources(read_settings())
 
 
 @pytest.fixture
@@ -62,25 +81,22 @@ def live_mode(twresas_home, monkeypatch) -> Path:
 def pipeline_home(tmp_path_factory) -> Path:
     """The whole pipeline run once, offline, as `make run` runs it; tests read what it published."""
     from orchestration.cli import run_all
+    from orchestration.resources import Http, Warehouse
 
     home = tmp_path_factory.mktemp("pipeline")
     (home / "dagster_home").mkdir()
-    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE", "DAGSTER_HOME")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(
-        TWRESAS_HOME=str(home),
-        TWRESAS_GX_ROOT=str(home / "expectations"),
-        TWRESAS_SOURCE_MODE="snapshot",
-        DAGSTER_HOME=str(home / "dagster_home"),  # as `make run` does: the UI's instance
-    )
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
     try:
-        result = run_all()
+        result = run_all({
+            "warehouse": Warehouse(home=str(home), gx_root=str(home / "expectations")),
+            "http": Http(mode="snapshot"),
+        })
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
     assert result.success, "the offline pipeline run failed"
     return home
 

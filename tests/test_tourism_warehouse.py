@@ -12,9 +12,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.defs import tourism as tourism_defs
-from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+from sources.http import Fetcher
 from sources.tourism import VISITORS, parse_visitors
+from tests.conftest import environment_resources
 
 # cautious: only the tests whose every parent is built (seed tests reach other seeds)
 TOURISM_MODELS = ["+fct_tourism_spot_ranking", "+int_tourism__quarantine", "--indirect-selection",
@@ -213,7 +215,8 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 def load_years(years: list[str]) -> None:
     job = dg.Definitions(jobs=[tourism_defs.tourism_visitors_job],
-                         assets=[tourism_defs.tourism_spot_visitors]).resolve_job_def(
+                         assets=[tourism_defs.tourism_spot_visitors],
+                         resources=environment_resources()).resolve_job_def(
         "tourism_visitors_yearly"
     )
     for year in years:
@@ -221,7 +224,7 @@ def load_years(years: list[str]) -> None:
 
 
 def test_backfill_year_by_year_equals_a_full_refresh(twresas_home):
-    years = tourism_defs.years_to_run()
+    years = tourism_defs.years_to_run(Fetcher.from_environment())
     assert years == [str(y) for y in range(2012, 2022)]
     load_years(years[:-1])
     run_dbt(twresas_home, "build", "--select", *TOURISM_MODELS)

@@ -1,18 +1,17 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, tests as asset checks."""
 
-import os
-
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.lib import (
+from orchestration.dbt_project import (
     DBT_PROJECT,
-    RAW_SCHEMA,
     dbt_build_args,
+    dbt_environment,
     dbt_executable,
     ensure_dbt_manifest,
-    settings,
 )
+from orchestration.raw import RAW_SCHEMA
+from orchestration.resources import Warehouse
 
 
 class TwResasTranslator(DagsterDbtTranslator):
@@ -30,12 +29,15 @@ class TwResasTranslator(DagsterDbtTranslator):
     project=DBT_PROJECT,
     dagster_dbt_translator=TwResasTranslator(),
 )
-def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    settings.warehouse_dir().mkdir(parents=True, exist_ok=True)
-    # the run that publishes the build; fct_indicator_value_history records it (env_var: dbt
-    # inherits the environment, and the args stay the ones tests may wrap)
-    os.environ["TWRESAS_RUN_ID"] = context.run.run_id
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+def tw_resas_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+):
+    warehouse.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    # the warehouse's home and this run's id reach dbt as env_var()s (the args stay the ones
+    # tests may wrap)
+    with dbt_environment(warehouse.root, context.run.run_id):
+        invocation = dbt.cli(dbt_build_args(), context=context)
+    yield from invocation.stream()
 
 
 defs = dg.Definitions(

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from sources.errors import SourceError
-from sources.http import fetch
+from sources.http import Fetcher, fetch
 from sources.landing import LandingZone
 from sources.real_estate import (
     LVR_LAND,
@@ -23,6 +23,7 @@ from sources.real_estate import (
     seasons_through,
     to_half_width_digits,
 )
+from sources.settings import HttpSettings
 
 # Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
@@ -42,7 +43,8 @@ HALF_WIDTH_SQL = "translate(x, '０１２３４５６７８９', '0123456789')"
 @pytest.fixture(scope="module")
 def landed(tmp_path_factory) -> dict[str, Path]:
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
-    return {s: Path(fetch(LVR_LAND, landing=landing, season=s).path) for s in ("109S3", "115S1")}
+    fetcher = Fetcher.create(HttpSettings(), landing)
+    return {s: Path(fetch(LVR_LAND, fetcher=fetcher, season=s).path) for s in ("109S3", "115S1")}
 
 
 @pytest.fixture(scope="module")
