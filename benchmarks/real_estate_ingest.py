@@ -157,9 +157,9 @@ LVR_MODELS = ["int_real_estate__transactions_checked", "int_real_estate__quarter
 def dbt_seconds(home: Path, *args: str) -> tuple[float, float]:
     """Wall seconds of the dbt command, and the seconds dbt reports for its models alone
     (without its start-up: parsing the project, opening the database)."""
-    from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_variables
 
-    env = {**os.environ, "TWRESAS_HOME": str(home)}
+    env = {**os.environ, **dbt_variables(home, run_id=None)}
     start = time.perf_counter()
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
@@ -177,9 +177,10 @@ def dbt_seconds(home: Path, *args: str) -> tuple[float, float]:
 def measure_incremental(work: Path, rows: int, seasons: int) -> None:
     """Load `seasons` seasons of rows/seasons rows one by one, then time the dbt models'
     incremental run after the last one against a full refresh over all of them."""
-    os.environ["TWRESAS_HOME"] = str(work / "home")
     from orchestration.defs.real_estate import load_raw_season
-    from sources.landing import LandingZone
+    from orchestration.resources import Warehouse
+
+    warehouse = Warehouse(home=str(work / "home"))
 
     labels = seasons_through("115S1", first="114S1")[-seasons:]
     per_season = rows // seasons
@@ -189,9 +190,10 @@ def measure_incremental(work: Path, rows: int, seasons: int) -> None:
         write_csv(csv_path, per_season, seed=i, season=season)
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.write(csv_path, "a_lvr_land_a.csv")
-        landed = LandingZone().store(LVR_LAND.id, f"bench:{season}", zip_path.read_bytes(),
-                                     http_status=200, mode="bench", extension="zip")
-        load_raw_season(landed, season)
+        landed = warehouse.landing_zone().store(
+            LVR_LAND.id, f"bench:{season}", zip_path.read_bytes(), http_status=200,
+            mode="bench", extension="zip")
+        load_raw_season(warehouse, landed, season)
         if i == len(labels) - 2:
             dbt_seconds(work / "home", "seed", "--select", "county_codes_moi_20200324",
                         "town_codes_moi_20200324", "county_names", "region_name_crosswalk")

@@ -9,7 +9,7 @@ location only reads the file, so it loads the same however Dagster is started (`
 
 from pathlib import Path
 
-from orchestration.lib import DBT_PROJECT, DBT_PROJECT_DIR
+from orchestration.dbt_project import DBT_PROJECT, DBT_PROJECT_DIR
 
 PREPARE_COMMAND = "make manifest"
 # What `dbt parse` reads: a change to any of these makes the manifest out of date. Folders

@@ -9,12 +9,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.quality import gate_checks
-from sources import settings
 
 
-def dbt_log_path(run_id: str) -> Path:
+def dbt_log_path(logs_dir: Path, run_id: str) -> Path:
     """Everything dbt printed in a run: its line per model, seed and test."""
-    return settings.logs_dir() / f"{run_id}.dbt.log"
+    return logs_dir / f"{run_id}.dbt.log"
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ them, so this registry never has to be edited by hand.
 """
 
 import importlib
-import os
 import pkgutil
 import re
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from sources.settings import SNAPSHOT_DIR
+from sources.settings import BASE_URL_PREFIX, SNAPSHOT_DIR
 
 OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條款第1版)"
 
@@ -43,7 +42,7 @@ class Source:
     id: str
     publisher: str
     dataset: str
-    base_url: str  # scheme://host; override with TWRESAS_BASE_URL_<ID>
+    base_url: str  # scheme://host; HttpSettings.base_urls (TWRESAS_BASE_URL_<ID>) overrides it
     path: str  # path and query, with {placeholders} filled from params
     format: str  # json | csv | zip | px
     encoding: str
@@ -65,11 +64,13 @@ class Source:
 
     @property
     def base_url_env(self) -> str:
-        return f"TWRESAS_BASE_URL_{self.id.upper()}"
+        """The variable read_settings() takes this source's base URL from, if set."""
+        return f"{BASE_URL_PREFIX}{self.id.upper()}"
 
-    def url(self, **params) -> str:
-        base = os.environ.get(self.base_url_env, self.base_url).rstrip("/")
-        return base + self.path.format(**params)
+    def url(self, base_url: str | None = None, **params) -> str:
+        """The URL of one release at the publisher, or at `base_url` (a mirror, a test server:
+        HttpSettings.url passes the one set for this source)."""
+        return (base_url or self.base_url).rstrip("/") + self.path.format(**params)
 
     def snapshot_path(self, snapshot: Snapshot) -> Path:
         return SNAPSHOT_DIR / self.id / snapshot.file
@@ -81,9 +82,9 @@ class Source:
                 return snapshot
         return None
 
-    def snapshot_urls(self) -> dict[str, Snapshot]:
+    def snapshot_urls(self, base_url: str | None = None) -> dict[str, Snapshot]:
         """Prepared (percent-encoded) URL -> snapshot, as the snapshot adapter matches them."""
-        return {prepared_url(self.url(**s.params)): s for s in self.snapshots}
+        return {prepared_url(self.url(base_url, **s.params)): s for s in self.snapshots}
 
 
 def pscdata_source(*, id: str, publisher: str, dataset: str, commit: str, files: tuple[str, ...],

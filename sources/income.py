@@ -357,23 +357,23 @@ def parse_income_2024(raw: bytes, status: str) -> pd.DataFrame:
     return frame
 
 
-def fetch_income_2024(session=None) -> tuple[pd.DataFrame, list]:
+def fetch_income_2024(fetcher=None) -> tuple[pd.DataFrame, list]:
     """The manifest (release status), the county file, then the town file of every county it
     lists; every frame tagged with the landed file it came from."""
-    from sources.http import fetch, make_session, parse_landed
+    from sources.http import Fetcher, fetch, parse_landed
 
     source = INCOME_2024_PRELIMINARY
     commit = source.snapshots[0].params["commit"]
-    session = session or make_session()
-    manifest = fetch(source, session=session, commit=commit, file="manifest")
+    fetcher = fetcher or Fetcher.from_environment()
+    manifest = fetch(source, fetcher=fetcher, commit=commit, file="manifest")
     status = parse_landed(manifest, parse_income_2024_manifest)["status"]
     landed, frames = [manifest], []
-    counties = fetch(source, session=session, commit=commit, file="counties")
+    counties = fetch(source, fetcher=fetcher, commit=commit, file="counties")
     county_frame = parse_landed(counties, parse_income_2024, status)
     frames.append((county_frame, counties))
     landed.append(counties)
     for code in sorted(county_frame["region_code"].unique()):
-        towns = fetch(source, session=session, commit=commit, file=f"towns/{code}")
+        towns = fetch(source, fetcher=fetcher, commit=commit, file=f"towns/{code}")
         frames.append((parse_landed(towns, parse_income_2024, status), towns))
         landed.append(towns)
     return frames, landed

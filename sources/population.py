@@ -203,12 +203,12 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
     return frame[sorted(expected)], total_pages
 
 
-def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:
+def fetch_household_registration(yyymm: str, fetcher=None) -> tuple[pd.DataFrame, list]:
     """Every page of one month of ODRP019; the API repeats the page count on every page."""
     from sources.http import fetch_pages
 
     pages = fetch_pages(HOUSEHOLD_REGISTRATION_API, parse_household_registration_page,
-                        session=session, yyymm=yyymm)
+                        fetcher=fetcher, yyymm=yyymm)
     frames = [frame.assign(_page=page) for page, (_, frame) in enumerate(pages, start=1)]
     return pd.concat(frames, ignore_index=True), [landed for landed, _ in pages]
 

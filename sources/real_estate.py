@@ -13,7 +13,6 @@ strict_number, unit-tested in stg_lvr__transactions.yml).
 
 import csv
 import io
-import os
 import re
 import tempfile
 from contextlib import contextmanager, suppress
@@ -27,6 +26,7 @@ from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
 from sources.roc_calendar import ad_year, roc_year
+from sources.settings import HttpSettings
 
 LVR_LAND = Source(
     id="lvr_land",
@@ -418,8 +418,8 @@ def parse_season_list(raw: bytes) -> list[str]:
     return sorted(found, key=lambda s: season_start(s))
 
 
-def season_list_url() -> str:
-    return os.environ.get(LVR_LAND.base_url_env, LVR_LAND.base_url).rstrip("/") + SEASON_LIST_PATH
+def season_list_url(http: HttpSettings) -> str:
+    return http.base_url(LVR_LAND) + SEASON_LIST_PATH
 
 
 def _load_member(

@@ -55,10 +55,29 @@ def every_quality_report_is_valid(tmp_path_factory):
 
 @pytest.fixture
 def twresas_home(tmp_path, monkeypatch) -> Path:
+    """A temporary home in the environment, for what a user runs (the CLI, the code location,
+    plain-Python fetches), which reads its settings there."""
     monkeypatch.setenv("TWRESAS_HOME", str(tmp_path))
     monkeypatch.setenv("TWRESAS_GX_ROOT", str(tmp_path / "expectations"))
     monkeypatch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
     return tmp_path
+
+
+@pytest.fixture
+def warehouse(twresas_home):
+    """The `warehouse` resource of the temporary home, for code that is given one."""
+    from orchestration.resources import Warehouse
+
+    return Warehouse(home=str(twresas_home), gx_root=str(twresas_home / "expectations"))
+
+
+def environment_resources() -> dict:
+    """The resources bound from the environment's settings, as the code location binds them
+    (for a sensor context, which gets none from the repository)."""
+    from orchestration.resources import bound_resources
+    from sources.settings import read_settings
+
+    return bound_resources(read_settings())
 
 
 @pytest.fixture
@@ -82,27 +101,24 @@ def pipeline_home(tmp_path_factory) -> Path:
     and published, and copy it to change it (`pipeline_copy`): after the session, a file of its
     landing zone or warehouse that changed fails the session."""
     from orchestration.cli import run_all
+    from orchestration.resources import Http, Warehouse
 
     home = tmp_path_factory.mktemp("pipeline")
     (home / "dagster_home").mkdir()
-    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE", "DAGSTER_HOME")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(
-        TWRESAS_HOME=str(home),
-        TWRESAS_GX_ROOT=str(home / "expectations"),
-        TWRESAS_SOURCE_MODE="snapshot",
-        DAGSTER_HOME=str(home / "dagster_home"),  # as `make run` does: the UI's instance
-    )
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
     console = io.StringIO()
     try:
         with contextlib.redirect_stdout(console):  # kept: test_pipeline reads the phase lines
-            result = run_all()
+            result = run_all({
+                "warehouse": Warehouse(home=str(home), gx_root=str(home / "expectations")),
+                "http": Http(mode="snapshot"),
+            })
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
     (home / "console.txt").write_text(console.getvalue(), encoding="utf-8")
     assert result.success, "the offline pipeline run failed:\n" + console.getvalue()[-3000:]
     built = _file_states(home)
@@ -130,7 +146,7 @@ def dbt_cli(tmp_path_factory):
     profile (which holds the database path) and the target stay the same, so every call after
     the first parses partially (about 6 s instead of 12). With --select, the indirect selection
     is cautious: a singular test that also reads models outside the selection is not run."""
-    from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
     root = tmp_path_factory.mktemp("dbt")
     link = root / "home"

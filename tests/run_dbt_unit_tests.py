@@ -18,8 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import DBT_PROJECT_DIR, dbt_executable, work_db_path
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 from orchestration.publish import sql_literal
+from orchestration.resources import Warehouse
+from sources.settings import read_settings
 
 SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts")
 
@@ -44,7 +46,7 @@ def empty_copy(built: Path, home: Path) -> Path:
 
 
 def main() -> int:
-    built = work_db_path()
+    built = Warehouse.from_settings(read_settings()).work_db
     if not built.exists():
         print(f"dbt unit tests not run: no built warehouse at {built} to take the inputs' "
               "columns from (make run builds it)")

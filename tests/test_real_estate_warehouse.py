@@ -14,9 +14,12 @@ import duckdb
 import pytest
 
 from orchestration.defs import real_estate as real_estate_defs
+from orchestration.resources import Warehouse
+from sources.http import Fetcher
 from sources.landing import LandingZone
 from sources.real_estate import LVR_LAND, LVR_SOURCES
 from sources.settings import SNAPSHOT_DIR
+from tests.conftest import environment_resources
 
 # Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
@@ -42,7 +45,7 @@ def land(home: Path, body: bytes, season: str):
 def load_bundled(home: Path, season: str) -> None:
     (snapshot,) = [s for s in LVR_LAND.snapshots if s.params["season"] == season]
     body = (SNAPSHOT_DIR / LVR_LAND.id / snapshot.file).read_bytes()
-    real_estate_defs.load_raw_season(land(home, body, season), season)
+    real_estate_defs.load_raw_season(Warehouse(home=str(home)), land(home, body, season), season)
 
 
 def transaction_day(text: str | None) -> date | None:
@@ -387,9 +390,8 @@ def quirk_zip() -> bytes:
 @pytest.fixture(scope="module")
 def quirk_home(tmp_path_factory, dbt_cli) -> Path:
     home = tmp_path_factory.mktemp("lvr_quirks")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TWRESAS_HOME", str(home))
-        real_estate_defs.load_raw_season(land(home, quirk_zip(), QUIRK_SEASON), QUIRK_SEASON)
+    real_estate_defs.load_raw_season(Warehouse(home=str(home)),
+                                     land(home, quirk_zip(), QUIRK_SEASON), QUIRK_SEASON)
     dbt_cli(home, "build", "--select", *LVR_MODELS)
     return home
 
@@ -541,7 +543,7 @@ def test_backfill_season_by_season_equals_a_full_refresh(twresas_home, dbt_cli):
 
 
 def test_snapshot_mode_runs_exactly_the_bundled_seasons(twresas_home):
-    assert real_estate_defs.seasons_to_run() == ["109S3", "115S1"]
+    assert real_estate_defs.seasons_to_run(Fetcher.from_environment()) == ["109S3", "115S1"]
     keys = real_estate_defs.lvr_seasons.get_partition_keys()
     assert keys[0] == "101S3" and keys.index("109S3") < keys.index("115S1")
 
@@ -586,7 +588,8 @@ def season_options(*seasons: str) -> str:
 def evaluate_sensor(cursor=None):
     from orchestration.definitions import defs
 
-    context = dg.build_sensor_context(cursor=cursor, repository_def=defs().get_repository_def())
+    context = dg.build_sensor_context(cursor=cursor, repository_def=defs().get_repository_def(),
+                                      resources=environment_resources())
     result = real_estate_defs.lvr_land_sensor.evaluate_tick(context)
     return result, context.cursor
 

@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 from orchestration.defs import tourism as tourism_defs
+from sources.http import Fetcher
 from sources.tourism import VISITORS, parse_visitors
+from tests.conftest import environment_resources
 
 # built with cautious indirect selection (dbt_cli): only the tests whose every parent is built
 # (seed tests reach other seeds)
@@ -206,7 +208,8 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 def load_years(years: list[str]) -> None:
     job = dg.Definitions(jobs=[tourism_defs.tourism_visitors_job],
-                         assets=[tourism_defs.tourism_spot_visitors]).resolve_job_def(
+                         assets=[tourism_defs.tourism_spot_visitors],
+                         resources=environment_resources()).resolve_job_def(
         "tourism_visitors_yearly"
     )
     for year in years:
@@ -215,7 +218,7 @@ def load_years(years: list[str]) -> None:
 
 @pytest.mark.pipeline
 def test_backfill_year_by_year_equals_a_full_refresh(twresas_home, dbt_cli):
-    years = tourism_defs.years_to_run()
+    years = tourism_defs.years_to_run(Fetcher.from_environment())
     assert years == [str(y) for y in range(2012, 2022)]
     load_years(years[:-1])
     dbt_cli(twresas_home, "build", "--select", *TOURISM_MODELS)

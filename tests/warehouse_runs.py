@@ -42,8 +42,9 @@ SELECTIONS = {
 
 def narrowed_definitions(definitions: dg.Definitions,
                          selection: dg.AssetSelection) -> dg.Definitions:
-    """`definitions` with its jobs replaced by a `warehouse` job of `selection`."""
-    from orchestration.defs.publish import report_failure, report_progress
+    """`definitions` with its jobs replaced by a `warehouse` job of `selection` (and so no
+    release job)."""
+    from orchestration.progress import report_failure, report_progress
 
     return dg.Definitions(
         assets=definitions.assets,
@@ -57,13 +58,11 @@ def narrowed_definitions(definitions: dg.Definitions,
 @contextmanager
 def narrowed(selection: dg.AssetSelection):
     import orchestration.definitions
-    import orchestration.lib
 
-    whole = orchestration.definitions.defs()  # loads the defs modules, which list the releases
-    definitions = narrowed_definitions(whole, selection)
+    build_whole = orchestration.definitions.build_definitions
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(orchestration.lib, "RELEASE_KEYS", {})
-        patch.setattr(orchestration.definitions, "defs", lambda: definitions)
+        patch.setattr(orchestration.definitions, "build_definitions",
+                      lambda resources: narrowed_definitions(build_whole(resources), selection))
         yield
 
 

@@ -1,21 +1,21 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, tests as asset checks."""
 
 import json
-import os
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_manifest import prepared_manifest
-from orchestration.lib import (
+from orchestration.dbt_project import (
     DBT_PROJECT,
-    OWNERS,
-    RAW_SCHEMA,
     dbt_build_args,
+    dbt_environment,
     dbt_executable,
-    settings,
 )
+from orchestration.policies import OWNERS
 from orchestration.progress import dbt_log_path, dbt_output_to, dbt_phase_lines
+from orchestration.raw import RAW_SCHEMA
+from orchestration.resources import Warehouse
 
 
 class TwResasTranslator(DagsterDbtTranslator):
@@ -37,16 +37,18 @@ class TwResasTranslator(DagsterDbtTranslator):
     project=DBT_PROJECT,
     dagster_dbt_translator=TwResasTranslator(),
 )
-def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    settings.warehouse_dir().mkdir(parents=True, exist_ok=True)
-    # the run that publishes the build; fct_indicator_value_history records it (env_var: dbt
-    # inherits the environment, and the args stay the ones tests may wrap)
-    os.environ["TWRESAS_RUN_ID"] = context.run.run_id
+def tw_resas_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+):
+    warehouse.warehouse_dir.mkdir(parents=True, exist_ok=True)
     # a line per node would bury the run's progress: they go to a log, the console gets a
     # line per phase with counts
-    log = dbt_log_path(context.run.run_id)
+    log = dbt_log_path(warehouse.logs_dir, context.run.run_id)
     print(f"  dbt build: its line per model and test goes to {log}", flush=True)
-    invocation = dbt.cli(dbt_build_args(), context=context)
+    # the warehouse's home and this run's id reach dbt as env_var()s (the args stay the ones
+    # tests may wrap)
+    with dbt_environment(warehouse.root, context.run.run_id):
+        invocation = dbt.cli(dbt_build_args(), context=context)
     try:
         with dbt_output_to(log):
             yield from invocation.stream()

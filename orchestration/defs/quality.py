@@ -7,7 +7,8 @@ import dagster as dg
 
 from expectations.gate import GateResult, validate_mart
 from expectations.suites import MartGate, all_gates
-from orchestration.lib import connect_work_db, write_gate_report
+from orchestration.audit import write_gate_report
+from orchestration.resources import Warehouse
 
 
 def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
@@ -17,12 +18,15 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"Great Expectations suite {gate.mart}_suite; blocks publication on failure.",
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        with connect_work_db(read_only=True) as con:
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> dg.AssetCheckResult:
+        with warehouse.connect_work_db(read_only=True) as con:
             frame = con.execute(f"select * from marts.{gate.mart}").df()
-        result: GateResult = validate_mart(gate.mart, frame, gate.suite(), key=gate.key,
+        result: GateResult = validate_mart(gate.mart, frame, gate.suite(),
+                                           gx_root=warehouse.gx_dir, key=gate.key,
                                            run_name=context.run.run_id)
-        report = write_gate_report(context.run.run_id, result)
+        report = write_gate_report(warehouse, context.run.run_id, result)
         if not result.success:
             context.log.error(f"{gate.mart} failed its gate: {result.describe_failures()}")
         return dg.AssetCheckResult(

@@ -13,21 +13,19 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.lib import (
+from orchestration.policies import (
     FETCH_RETRY,
     OWNERS,
     PARTITIONED_TAG,
-    RAW_SCHEMA,
     TIMEZONE,
-    connect_work_db,
     freshness_policy,
-    release_job,
-    release_sensor,
-    settings,
 )
+from orchestration.raw import RAW_SCHEMA
+from orchestration.releases import release_job, release_sensor
+from orchestration.resources import Http, Warehouse
 from sources import real_estate
 from sources.errors import SourceError
-from sources.http import fetch, fetch_url
+from sources.http import Fetcher, fetch, fetch_url
 from sources.landing import Landed
 
 GROUP = "town"
@@ -45,10 +43,11 @@ lvr_seasons = dg.StaticPartitionsDefinition(
 )
 
 
-def fetch_season_list() -> list[str]:
+def fetch_season_list(fetcher: Fetcher) -> list[str]:
     """The seasons the publisher's download page offers now (live mode). The list is landed
     like any body, so a refusal names the file that was answered."""
-    landed = fetch_url(SOURCE, real_estate.season_list_url(), expected="html")
+    landed = fetch_url(SOURCE, real_estate.season_list_url(fetcher.http), expected="html",
+                       fetcher=fetcher)
     try:
         return real_estate.parse_season_list(landed.read_bytes())
     except SourceError as exc:
@@ -56,16 +55,18 @@ def fetch_season_list() -> list[str]:
                           exc.problem) from exc
 
 
-def seasons_to_run() -> list[str]:
+def seasons_to_run(fetcher: Fetcher) -> list[str]:
     """Snapshot mode: the bundled seasons. Live: the newest season the publisher lists."""
     known = set(lvr_seasons.get_partition_keys())
-    if settings.source_mode() == "snapshot":
+    if fetcher.http.mode == "snapshot":
         bundled = {s.params["season"] for s in SOURCE.snapshots}
         return [key for key in lvr_seasons.get_partition_keys() if key in bundled]
-    return [season for season in fetch_season_list() if season in known][-1:]
+    return [season for season in fetch_season_list(fetcher) if season in known][-1:]
 
 
-def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.FileStats]:
+def load_raw_release(
+    warehouse: Warehouse, source, landed: Landed, release: str
+) -> list[real_estate.FileStats]:
     """Replace one release in raw.<source id> and its row counts in raw.<source id>_files. Every
     source's tables are created, empty when never loaded, so dbt can union them whatever has
     been loaded."""
@@ -75,7 +76,7 @@ def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.F
         raw_sha256=landed.sha256, url=landed.url, is_synthetic=landed.synthetic,
         coverage=real_estate.release_coverage(source.id, snapshot and snapshot.file),
     )
-    with connect_work_db() as con:
+    with warehouse.connect_work_db() as con:
         con.execute("set enable_progress_bar = false")  # it would draw into the run's log
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(f"use {RAW_SCHEMA}")
@@ -87,9 +88,11 @@ def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.F
         )
 
 
-def load_raw_season(landed: Landed, season: str) -> list[real_estate.FileStats]:
+def load_raw_season(
+    warehouse: Warehouse, landed: Landed, season: str
+) -> list[real_estate.FileStats]:
     """Replace one season zip of the publisher in raw.lvr_land and raw.lvr_land_files."""
-    return load_raw_release(SOURCE, landed, season)
+    return load_raw_release(warehouse, SOURCE, landed, season)
 
 
 # The URL parameter naming each source's release (its partition key).
@@ -127,10 +130,11 @@ def release_raw_asset(source, partitions_def, description: str):
         partitions_def=partitions_def,
         retry_policy=FETCH_RETRY,
     )
-    def _asset(context: dg.AssetExecutionContext):
+    def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http):
         release = context.partition_key
-        landed = fetch(source, **{PARAM[source.id]: release})
-        stats = load_raw_release(source, landed, release)
+        fetcher = http.fetcher(warehouse.landing_zone())
+        landed = fetch(source, fetcher=fetcher, **{PARAM[source.id]: release})
+        stats = load_raw_release(warehouse, source, landed, release)
         rows = sum(s.rows_read for s in stats)
         lineage = {
             "source_id": source.id,
@@ -179,20 +183,30 @@ lvr_land_issue = release_raw_asset(
     real_estate.LVR_LAND_ISSUE, lvr_issues,
     "實價登錄 transactions of one 10-day release (not a season), every column as published.",
 )
+
+
+def mirror_seasons_to_run(fetcher: Fetcher) -> list[str]:
+    return bundled(real_estate.LVR_LAND_MIRROR)
+
+
+def issues_to_run(fetcher: Fetcher) -> list[str]:
+    """Snapshot mode: the bundled 10-day releases. Live: none; run one by hand or backfill
+    (a season zip, once out, holds its releases' rows)."""
+    return bundled(real_estate.LVR_LAND_ISSUE) if fetcher.http.mode == "snapshot" else []
+
+
 lvr_land_mirror_job = release_job(
     "lvr_land_mirror_release",
     selection=dg.AssetSelection.assets(lvr_land_mirror),
     partitions_def=lvr_mirror_seasons,
-    keys_to_run=lambda: bundled(real_estate.LVR_LAND_MIRROR),
+    keys_to_run=mirror_seasons_to_run,
     description="Load a mirrored 實價登錄 season into raw.lvr_land_mirror.",
 )
 lvr_land_issue_job = release_job(
     "lvr_land_issue_release",
     selection=dg.AssetSelection.assets(lvr_land_issue),
     partitions_def=lvr_issues,
-    # live: run by hand or backfill (a season zip, once out, holds its releases' rows)
-    keys_to_run=lambda: bundled(real_estate.LVR_LAND_ISSUE)
-    if settings.source_mode() == "snapshot" else [],
+    keys_to_run=issues_to_run,
     description="Fetch one 實價登錄 10-day release and load it into raw.lvr_land_issue.",
 )
 
@@ -221,10 +235,10 @@ def lvr_land_seasonal_schedule(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=f"{season}@{day.isoformat()}", partition_key=season)
 
 
-def season_candidates() -> list[tuple[str, dict[str, str]]]:
+def season_candidates(fetcher: Fetcher) -> list[tuple[str, dict[str, str]]]:
     """The two newest listed seasons: a new one appears, the one before may be re-released."""
     known = set(lvr_seasons.get_partition_keys())
-    listed = [season for season in fetch_season_list() if season in known]
+    listed = [season for season in fetch_season_list(fetcher) if season in known]
     return [(season, {"season": season}) for season in listed[-2:]]
 
 

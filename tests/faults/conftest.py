@@ -67,7 +67,7 @@ def damaged_run(pipeline_home, tmp_path_factory) -> DamagedRun:
     for name in ("landing", "warehouse", "expectations"):
         shutil.copytree(pipeline_home / name, home / name, symlinks=True)
     from orchestration.cli import run_all
-    from orchestration.lib import raw_asset_key
+    from orchestration.raw import raw_asset_key
 
     rebuilt = dg.AssetSelection.assets(*map(raw_asset_key, DAMAGED_SOURCES)).downstream()
     with pytest.MonkeyPatch.context() as patch:

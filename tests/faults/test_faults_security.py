@@ -33,10 +33,10 @@ CODE_DIRS = ("sources", "orchestration")
 REVIEWED = {
     ("orchestration/audit.py", "table"): "raw table names from the catalog, made from source ids",
     ("orchestration/defs/quality.py", "gate.mart"): "MartGate names in expectations/suites",
-    ("orchestration/lib.py", "table or source.id"): "source id (snake_case, checked) or a name "
+    ("orchestration/raw.py", "table or source.id"): "source id (snake_case, checked) or a name "
                                                     "in code",
-    ("orchestration/lib.py", "table"): "raw.<source id>, a name in code",
-    ("orchestration/lib.py", "column"): "the partition column a raw asset names in code",
+    ("orchestration/raw.py", "table"): "raw.<source id>, a name in code",
+    ("orchestration/raw.py", "column"): "the partition column a raw asset names in code",
     ("orchestration/publish.py", "table"): "marts.<mart>, mart names from expectations/suites",
     ("orchestration/publish.py", "mart"): "mart names from expectations/suites",
     ("orchestration/publish.py", "mart.name"): "mart names from expectations/suites",

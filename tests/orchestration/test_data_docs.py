@@ -30,14 +30,12 @@ def two_runs(tmp_path_factory):
     """A passing and a failing validation of one mart, each in a run named as Dagster names
     runs, in a Data Docs site of its own."""
     root = tmp_path_factory.mktemp("gx")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TWRESAS_GX_ROOT", str(root))
-        frame = pd.DataFrame({"region_code": ["63000", "64000"], "value": [1.0, None]})
-        passed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
-            column="region_code")), key=("region_code",), run_name="run-passed-1111")
-        failed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
-            column="value")), key=("region_code",), run_name="run-failed-2222")
-        yield passed, failed, data_docs_index()
+    frame = pd.DataFrame({"region_code": ["63000", "64000"], "value": [1.0, None]})
+    passed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
+        column="region_code")), gx_root=root, key=("region_code",), run_name="run-passed-1111")
+    failed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
+        column="value")), gx_root=root, key=("region_code",), run_name="run-failed-2222")
+    return passed, failed, data_docs_index(root)
 
 
 def test_each_validation_page_is_under_its_run_name(two_runs):

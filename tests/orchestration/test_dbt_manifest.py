@@ -9,7 +9,7 @@ import time
 import pytest
 
 from orchestration.dbt_manifest import ManifestNotPrepared, prepared_manifest
-from orchestration.lib import DBT_PROJECT, dbt_executable
+from orchestration.dbt_project import DBT_PROJECT, dbt_executable
 from sources.settings import PROJECT_ROOT
 
 # Loads the code location in a fresh interpreter where starting dbt fails, as `dagster dev`

@@ -42,7 +42,7 @@ def test_every_asset_has_an_owning_team(definitions):
 
 
 def test_marts_are_drawn_in_their_domains_group(definitions):
-    from orchestration.lib import DBT_PROJECT
+    from orchestration.dbt_project import DBT_PROJECT
 
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
     marts = {node["name"]: node["fqn"][2] for node in manifest["nodes"].values()

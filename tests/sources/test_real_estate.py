@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from sources.errors import SourceError
-from sources.http import fetch
+from sources.http import Fetcher, fetch
 from sources.landing import LandingZone
 from sources.real_estate import (
     LVR_LAND,
@@ -23,6 +23,7 @@ from sources.real_estate import (
     season_start,
     seasons_through,
 )
+from sources.settings import HttpSettings
 
 # Where the zip came from, as a caller records it in the files table
 ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
@@ -37,7 +38,8 @@ EXPECTED_ROWS = {
 @pytest.fixture(scope="module")
 def landed(tmp_path_factory) -> dict[str, Path]:
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
-    return {s: Path(fetch(LVR_LAND, landing=landing, season=s).path) for s in ("109S3", "115S1")}
+    fetcher = Fetcher.create(HttpSettings(), landing)
+    return {s: Path(fetch(LVR_LAND, fetcher=fetcher, season=s).path) for s in ("109S3", "115S1")}
 
 
 @pytest.fixture(scope="module")
