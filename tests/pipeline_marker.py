@@ -22,12 +22,12 @@ def unmarked_pipeline_tests(items) -> list[str]:
 
 def pipeline_work(event: str, args: tuple) -> str | None:
     """What an audit event starts, if it is dbt or a pipeline run: dbt in a subprocess (but
-    `dbt parse`, which loading the code location runs when the manifest is stale), the CLI or
+    `dbt parse`, which prepares the manifest, and `dbt --version`, which reads nothing), the CLI or
     tests/warehouse_runs.py in a subprocess, or run_all in process (it takes the run lock)."""
     if event == "subprocess.Popen":
         argv = args[1] if isinstance(args[1], list | tuple) else str(args[1]).split()
         argv = [str(arg) for arg in argv]
-        if argv and Path(argv[0]).name == "dbt" and argv[1:2] != ["parse"]:
+        if argv and Path(argv[0]).name == "dbt" and argv[1:2] not in (["parse"], ["--version"]):
             return f"dbt {' '.join(argv[1:3])}"
         if "orchestration.cli" in argv or any(arg.endswith("warehouse_runs.py") for arg in argv):
             return "a pipeline run in a subprocess"

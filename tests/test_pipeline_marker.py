@@ -28,6 +28,7 @@ def popen(*argv: str) -> tuple:
      "a pipeline run in a subprocess"),
     ("open", ("/tmp/home/warehouse/.run.lock", "w", 0), "a pipeline run"),
     ("subprocess.Popen", popen("/repo/.venv/bin/dbt", "parse", "--quiet"), None),
+    ("subprocess.Popen", popen("/repo/.venv/bin/dbt", "--version"), None),
     ("subprocess.Popen", popen("git", "ls-files"), None),
     ("open", ("/tmp/home/warehouse/.publish.lock", "w", 0), None),
 ])
