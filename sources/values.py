@@ -24,6 +24,8 @@ from datetime import date
 from enum import Enum
 
 from sources.errors import SourceError
+from sources.numerals import half_width
+from sources.roc_calendar import ad_year
 
 
 class Kind(Enum):
@@ -39,7 +41,6 @@ class Cell:
     problem: str | None = None  # why the cell is no usable figure; None for a placeholder
 
 
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
 _PLAIN_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
@@ -61,7 +62,7 @@ def parse_number(value, kind: Kind, placeholders: frozenset[str] = frozenset()) 
         text = str(value)
         if text.strip() in placeholders:
             return Cell(None, text)
-        cleaned = text.translate(_FULL_WIDTH).strip()
+        cleaned = half_width(text)
         if not _PLAIN_DECIMAL.fullmatch(cleaned):
             return Cell(None, text, "not a number")
         number = float(cleaned.replace(",", ""))
@@ -94,7 +95,7 @@ def parse_year(value, years: range, *, roc: bool = False) -> int | None:
     cell = parse_number(value, Kind.COUNT)
     if cell.value is None or "." in cell.text or "," in cell.text:
         return None
-    year = int(cell.value) + (1911 if roc else 0)
+    year = ad_year(int(cell.value)) if roc else int(cell.value)
     return year if year in years else None
 
 

@@ -2,7 +2,7 @@
    「親友、員工、共有人或其他特殊關係間之交易」 and the ways registrants write it (二親等間買賣,
    親屬間, 共有人間買賣, 關係人購買, 員工住宅由員工承購 …). Such prices are not at arm's length:
    they are left out of price medians, and counted. 共有人數2人 (how many co-owners) is no such
-   note. Oracle: sources.real_estate.is_special_relationship #}
+   note. Tested by tests/sources/test_real_estate.py, in DuckDB. #}
 {% macro is_special_relationship(note) -%}
     {{ return(adapter.dispatch('is_special_relationship', 'tw_resas')(note)) }}
 {%- endmacro %}

@@ -19,7 +19,8 @@ def gate(sql: str, twresas_home):
     with duckdb.connect() as con:
         frame = gate_frame(con.sql(sql).to_arrow_table())
     mart = MartGate(mart="probe", key=("k",), expectations=list)
-    return validate_mart("probe", frame, mart.suite(frame.dtypes), key=mart.key)
+    return validate_mart("probe", frame, mart.suite(frame.dtypes),
+                         gx_root=twresas_home / "expectations", key=mart.key)
 
 
 def failed(result) -> dict[str, list[int]]:

@@ -11,13 +11,19 @@ checked as (
     select * from {{ ref('int_real_estate__transactions_checked') }}
 ),
 
+files as (
+    select * from {{ ref('stg_lvr__files') }}
+),
+
 loads as (
     select distinct
-        county_letter,
-        file_kind,
-        {{ month_start("cast(split_part(season, 'S', 1) as integer) + 1911",
-                       "3 * cast(split_part(season, 'S', 2) as integer) - 2") }} as season_quarter
+        checked.county_letter,
+        checked.file_kind,
+        files.season_start as season_quarter
     from checked
+    inner join files
+        on files.source_id = checked.source_id and files.release = checked.release
+        and files.source_file = checked.source_file
 ),
 
 covered as (

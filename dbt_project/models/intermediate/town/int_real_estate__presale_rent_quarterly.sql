@@ -16,7 +16,7 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season from files where coverage = 'season'
+    select distinct season_start from files where coverage = 'season'
 ),
 
 covered as (
@@ -76,14 +76,11 @@ completed as (
     select
         unioned.*,
         -- as for sales: the quarter's own and next publication seasons both loaded whole
-        own.season is not null and next.season is not null as is_complete
+        own.season_start is not null and next.season_start is not null as is_complete
     from unioned
-    left join loaded_seasons as own
-        on own.season = cast(extract(year from unioned.quarter) - 1911 as varchar) || 'S'
-            || cast(extract(quarter from unioned.quarter) as varchar)
+    left join loaded_seasons as own on own.season_start = unioned.quarter
     left join loaded_seasons as next
-        on next.season = cast(extract(year from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) - 1911 as varchar)
-            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) as varchar)
+        on next.season_start = {{ period_end('unioned.quarter', "'quarter'") }}
 )
 
 select * from completed
