@@ -74,6 +74,7 @@ def test_every_spots_months_add_up_to_its_published_total(published, visitors):
     assert unranked_zero == 0
 
 
+@pytest.mark.pipeline
 def test_a_spot_year_with_every_month_blank_is_quarantined(published, release):
     """Every row of the file is published or quarantined with its reason: a spot-year with no
     month reported carries no figure at all (觸口遊客中心 2016, 合計 0)."""

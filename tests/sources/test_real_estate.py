@@ -306,7 +306,8 @@ def test_special_relationship_notes(note, related):
     """The macro's pattern, run by DuckDB as dbt runs it."""
     macro = (PROJECT_ROOT / "dbt_project" / "macros" / "real_estate.sql").read_text()
     (pattern,) = re.findall(r"return\('(.+?)'\)", macro)
-    (matched,) = duckdb.sql(
-        f"select coalesce(regexp_matches($note, '{pattern}'), false)", params={"note": note}
-    ).fetchone()
+    with duckdb.connect() as con:
+        (matched,) = con.execute(
+            f"select coalesce(regexp_matches(?, '{pattern}'), false)", [note]
+        ).fetchone()
     assert matched is related
