@@ -1,7 +1,8 @@
 """The hostile rows and cells of the quarantine cases that need a build, written into one copy
 of the bundled snapshots, so that one run (the `damaged_run` fixture) serves
-test_faults_pipeline, test_faults_township and test_faults_population_counts. Each damage is
-to sources of its own, so no case sees another's rows."""
+test_faults_pipeline, test_faults_township, test_faults_population_counts and
+test_faults_repeats. Each damage is to rows of its own (where two cases share a
+file, to other townships or villages), so no case sees another's rows."""
 
 import json
 from dataclasses import dataclass
@@ -17,7 +18,11 @@ PANEL = township.TOWNSHIP_PANEL
 AGE = township.TOWNSHIP_AGE
 MIGRATION = township.TOWNSHIP_MIGRATION
 
+# unpartitioned sources only: the damaged run is a warehouse job, with no release job
 DAMAGED_SOURCES = [TOWNSHIPS, COUNTY, VILLAGES, PROJECTION, PANEL, AGE, MIGRATION]
+
+# test_faults_repeats: a village repeated as it was, one repeated with other figures
+REPEATED_VILLAGE, CONFLICTING_VILLAGE = "65000010005", "65000010006"
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,29 @@ def damage_village_and_projection_counts(snapshots: Path) -> tuple[bytes, bytes]
     return village_body, projection_body
 
 
+def damage_repeats(snapshots: Path) -> None:
+    """test_faults_repeats: a repeated and a conflicting village row in the village file, and
+    hostile counts in the township density file (新店區 303445.7 persons, 樹林區 1e999 km²).
+    Written before the other cases' damage to the same files, which finds its rows by their
+    first cells."""
+    village_file = snapshots / VILLAGES.id / VILLAGES.snapshots[0].file
+    lines = village_file.read_text(encoding="utf-8").removesuffix("\n").split("\n")
+    repeated = next(line for line in lines if line.startswith(REPEATED_VILLAGE + ","))
+    conflicting = next(line for line in lines
+                       if line.startswith(CONFLICTING_VILLAGE + ",")).split(",")
+    conflicting[3] = str(int(conflicting[3]) + 7)  # the same village and month, other households
+    village_file.write_text("\n".join([*lines, repeated, ",".join(conflicting)]) + "\n",
+                            encoding="utf-8")
+
+    township_file = snapshots / TOWNSHIPS.id / "opendata108N010.json"
+    rows = json.loads(township_file.read_bytes())
+    rows[5] = dict(rows[5], people_total="303445.7")  # no count of persons
+    rows[6] = dict(rows[6], area="1e999")  # not a number (pd.to_numeric read infinity)
+    township_file.write_bytes(json.dumps(rows, ensure_ascii=False, indent=1).encode())
+
+
 def damage_all(snapshots: Path) -> DamagedBodies:
+    damage_repeats(snapshots)
     township_rows, township_body, county_lines, county_body = damage_population_tables(snapshots)
     damage_township_mirrors(snapshots)
     village_body, projection_body = damage_village_and_projection_counts(snapshots)

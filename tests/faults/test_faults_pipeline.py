@@ -1,7 +1,7 @@
 """Faults through a pipeline run, in process (orchestration.cli.run_all) in a copy of a good
 home: bad rows are quarantined and the build publishes (the session's damaged run, shared with
-test_faults_township and test_faults_population_counts); a failing source or dbt model stops
-the run and the last good publication stays as it was."""
+test_faults_township, test_faults_population_counts and test_faults_repeats); a failing source
+or dbt model stops the run and the last good publication stays as it was."""
 
 import hashlib
 import json

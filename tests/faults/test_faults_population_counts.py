@@ -54,7 +54,8 @@ def test_the_run_publishes_after_the_gate(damaged_run, warehouse):
 
 @pytest.mark.pipeline
 def test_garbled_village_counts_are_quarantined_with_their_text(damaged_run, warehouse):
-    rows = quarantined(warehouse, damaged_run[2])
+    rows = [row for row in quarantined(warehouse, damaged_run[2])  # not the repeated villages
+            if row[1] == "number does not parse (households or population)"]
     assert len(rows) == len(GARBLED_VILLAGES)
     for code, text in GARBLED_VILLAGES.items():
         (hit,) = [(record, reason) for record, reason in rows if record.startswith(f"code={code};")]
