@@ -115,6 +115,8 @@ def test_a_failing_expectation_blocks_publication(pipeline_copy, monkeypatch):
     from expectations.suites import MartGate
     from orchestration.cli import run_all, summary_lines
     from orchestration.defs.quality import gate_checks
+    from orchestration.resources import Warehouse
+    from sources.settings import read_settings
 
     published_file = pipeline_copy / "warehouse" / "tw_resas.duckdb"
     before = hashlib.sha256(published_file.read_bytes()).hexdigest()
@@ -145,7 +147,7 @@ def test_a_failing_expectation_blocks_publication(pipeline_copy, monkeypatch):
     assert publish_steps == []
     assert hashlib.sha256(published_file.read_bytes()).hexdigest() == before
 
-    summary = summary_lines(result)
+    summary = summary_lines(Warehouse.from_settings(read_settings()), result)
     (served,) = [line for line in summary if "nothing published by this run" in line]
     assert f"still serving run {served_run}, published " in served
     shown = datetime.fromisoformat(served.split(", published ")[1].split(" (")[0])
