@@ -17,11 +17,18 @@ band_sums as (
     select region_code, period, 'pop_total' as indicator_code, sum(population) as banded
     from bands group by region_code, period
     union all
-    select region_code, period, 'pop_' || sex, sum(population)
+    select region_code, period, 'pop_' || sex as indicator_code, sum(population) as banded
     from bands group by region_code, period, sex
+),
+
+mismatches as (
+    select totals.*, band_sums.banded
+    from totals
+    full outer join band_sums
+        on totals.region_code = band_sums.region_code
+        and totals.period = band_sums.period
+        and totals.indicator_code = band_sums.indicator_code
+    where band_sums.banded is distinct from totals.value
 )
 
-select totals.*, band_sums.banded
-from totals
-full outer join band_sums using (region_code, period, indicator_code)
-where band_sums.banded is distinct from totals.value
+select * from mismatches

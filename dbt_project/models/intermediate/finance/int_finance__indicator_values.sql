@@ -48,9 +48,9 @@ mof_inputs as (
             as land_value_tax,
         -- the seven local taxes (地方稅法通則); a total only when the release has all seven
         case
-            when count(distinct case when tax_revenue.tax_item_zh in ('{{ local_taxes | join("', '") }}')
+            when count(distinct case when tax_revenue.tax_item_zh in ({{ sql_string_list(local_taxes) }})
                 then tax_revenue.tax_item_zh end) = {{ local_taxes | length }}
-            then 1000 * sum(case when tax_revenue.tax_item_zh in ('{{ local_taxes | join("', '") }}')
+            then 1000 * sum(case when tax_revenue.tax_item_zh in ({{ sql_string_list(local_taxes) }})
                 then tax_revenue.value_thousand_ntd end)
         end as local_tax_revenue
     from tax_revenue

@@ -44,7 +44,8 @@ villages as (
 
 -- publisher field -> indicator code (catalogue), per source
 indicator_measures as (
-    select * from (values
+    -- columns qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select measures.source_id, measures.measure, measures.indicator_code from (values
         ('fia_income_distribution', 'unit', 'income_tax_units'),
         ('fia_income_distribution', 'individual_income', 'income_total'),
         ('fia_income_distribution', 'avg', 'income_mean'),

@@ -25,8 +25,10 @@ unioned as (
     from townships
     union all
     select
-        region_code, period, grain, section, cast(value as bigint), is_synthetic, source_id,
+        region_code, period, grain, section, cast(value as bigint) as establishments,
+        is_synthetic, source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag
     from sums
 )
 

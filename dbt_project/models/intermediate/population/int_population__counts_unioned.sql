@@ -26,7 +26,7 @@ villages as (
 township_mirror_cells as (
     select * from {{ ref('int_township__cells_checked') }}
     where rejection_reason is null and region_level = 'township'
-        and indicator_code in ('{{ township_stock_codes | join("', '") }}')
+        and indicator_code in ({{ sql_string_list(township_stock_codes) }})
 ),
 
 registration_api as (
@@ -61,8 +61,8 @@ township_cells as (
     from townships
     union all
     select
-        region_code, {{ year_start('year') }}, 'year', source_id, is_synthetic, 'area_km2',
-        area_km2
+        region_code, {{ year_start('year') }} as period, 'year' as grain, source_id,
+        is_synthetic, 'area_km2' as indicator_code, area_km2 as value
     from townships
     where area_km2 is not null
     union all
@@ -102,8 +102,8 @@ county_table_level as (
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id,
         1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
-        null, null, null, null, cast(null as double) as area_km2,
-        cast(null as double) as pop_40_64
+        null as pop_0_14, null as pop_15_64, null as pop_65plus, null as households,
+        cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from county_table
 ),
 
@@ -112,16 +112,18 @@ village_level as (
         village_code as region_code, 'village' as region_level,
         {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
-        is_synthetic, pop_total, null, null, null, null, null, households,
+        is_synthetic, pop_total, null as pop_male, null as pop_female, null as pop_0_14,
+        null as pop_15_64, null as pop_65plus, households,
         cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
     union all
     select
-        village_code, 'village',
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }},
-        'month', cast(null as varchar), source_id, 1, is_synthetic,
-        pop_total, pop_male, pop_female, null, null, null, households, cast(null as double),
-        cast(null as double)
+        village_code as region_code, 'village' as region_level,
+        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        is_synthetic, pop_total, pop_male, pop_female, null as pop_0_14, null as pop_15_64,
+        null as pop_65plus, households, cast(null as double) as area_km2,
+        cast(null as double) as pop_40_64
     from registration_api
 ),
 
@@ -141,7 +143,9 @@ segis_age_groups as (
 segis_village_level as (
     select
         segis_villages.village_code as region_code, 'village' as region_level,
-        {{ month_start('segis_villages.roc_yyymm // 100 + 1911', 'segis_villages.roc_yyymm % 100') }}
+        {{ month_start(
+            'segis_villages.roc_yyymm // 100 + 1911', 'segis_villages.roc_yyymm % 100'
+        ) }}
             as period,
         'month' as grain, cast(null as varchar) as scenario, segis_villages.source_id,
         1 as source_priority,

@@ -37,7 +37,7 @@ checked as (
                 then 'count is not a whole number (households, population, male or female)'
             when least(households, pop_total, pop_male, pop_female) < 0 then 'negative count'
             when pop_male + pop_female <> pop_total then 'male + female is not the population'
-            when substr(village_code, 1, 8) not in (select township_code from townships)
+            when substr(village_code, 1, 8) not in (select townships.township_code from townships)
                 then 'village code names no known township'
         end as rejection_reason,
         -- a village with residents and a density of 0 (雲林縣斗六市正心里 in 2021-06) has no

@@ -76,7 +76,9 @@ derived as (
         -- 老化指數: persons aged 65+ per 100 aged 0-14
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_0_14') }} as aging_index,
         -- 扶養比: dependants (0-14 and 65+) per 100 of working age
-        100 * {{ safe_divide('with_nation.pop_0_14 + with_nation.pop_65plus', 'with_nation.pop_15_64') }}
+        100 * {{ safe_divide(
+            'with_nation.pop_0_14 + with_nation.pop_65plus', 'with_nation.pop_15_64'
+        ) }}
             as dependency_ratio,
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_15_64') }}
             as old_age_dependency_ratio,

@@ -58,7 +58,7 @@ checked as (
                 then 'duplicate village code (' || cast(cells // distinct_cells as varchar) || ' rows)'
             when has_garbled_cell then 'count is not a whole number'
             when has_negative_cell then 'negative count'
-            when substr(village_code, 1, 8) not in (select township_code from townships)
+            when substr(village_code, 1, 8) not in (select townships.township_code from townships)
                 then 'village code names no known township'
             when level_sum <> edu_pop_15plus
                 then 'education levels add up to ' || cast(level_sum as varchar) || ', not 總計'

@@ -52,15 +52,15 @@ segis_values as (
     where density_rejection_reason is null
     union all
     select
-        'pop_indigenous', village_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }}, source_id, is_synthetic,
-        cast(pop_indigenous as double)
+        'pop_indigenous' as indicator_code, village_code as region_code,
+        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period, source_id,
+        is_synthetic, cast(pop_indigenous as double) as value
     from indigenous
     union all
     select
-        'pop_indigenous_share', village_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }}, source_id, is_synthetic,
-        100 * {{ safe_divide('pop_indigenous', 'pop_total') }}
+        'pop_indigenous_share' as indicator_code, village_code as region_code,
+        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period, source_id,
+        is_synthetic, 100 * {{ safe_divide('pop_indigenous', 'pop_total') }} as value
     from indigenous
     where pop_total > 0
 ),

@@ -44,10 +44,11 @@ flows as (
     from township_flows
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
-        source_id,
-        case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end,
-        2
+        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
+        is_synthetic, source_id,
+        case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag,
+        2 as source_priority
     from township_sums
     union all
     select * from dgbas_published

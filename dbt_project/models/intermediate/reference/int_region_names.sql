@@ -14,8 +14,9 @@ crosswalk as (
 ),
 
 nation_names as (
-    select 'TW' as region_code, 'nation' as region_level, lookup_name
-    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as names (lookup_name)
+    -- qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select 'TW' as region_code, 'nation' as region_level, nation_name_list.lookup_name
+    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as nation_name_list (lookup_name)
 ),
 
 county_names as (

@@ -30,7 +30,20 @@ years_to_process as (
 
 located as (
     select
-        visitors.*,
+        visitors.year,
+        visitors.month,
+        visitors.period,
+        visitors.spot_type,
+        visitors.recreation_area,
+        visitors.spot_name,
+        visitors.spot_key,
+        visitors.county_name,
+        visitors.visitors,
+        visitors.reported_annual_total,
+        visitors.source_id,
+        visitors.raw_sha256,
+        visitors.is_synthetic,
+        visitors.loaded_at,
         county_names.region_code as county_code,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as processed_at,
         case when county_names.region_code is null

@@ -63,13 +63,13 @@ completed as (
     select
         unioned.*,
         -- as for sales: the quarter's own and next publication seasons both loaded whole
-        own.season is not null and next.season is not null as is_complete
+        own_loaded.season is not null and next_loaded.season is not null as is_complete
     from unioned
-    left join loaded_seasons as own
-        on own.season = cast(extract(year from unioned.quarter) - 1911 as varchar) || 'S'
+    left join loaded_seasons as own_loaded
+        on own_loaded.season = cast(extract(year from unioned.quarter) - 1911 as varchar) || 'S'
             || cast(extract(quarter from unioned.quarter) as varchar)
-    left join loaded_seasons as next
-        on next.season = cast(extract(year from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) - 1911 as varchar)
+    left join loaded_seasons as next_loaded
+        on next_loaded.season = cast(extract(year from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) - 1911 as varchar)
             || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) as varchar)
 )
 

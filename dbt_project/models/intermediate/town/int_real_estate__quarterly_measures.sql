@@ -1,6 +1,8 @@
 -- The quarterly sales measures with what needs neighbouring quarters: the price per 坪, the
 -- year-on-year change of the median (null, with its reason, where either quarter has too few
 -- priced sales), and whether the quarter is complete yet.
+{% set thin_sales_reason = 'fewer than ' ~ var('min_count_basis')
+    ~ ' priced sales in the quarter or the same quarter a year before' %}
 with
 
 quarterly as (
@@ -47,16 +49,18 @@ measured as (
         -- no change from thin data: one price against one published +1,004 %
         case when not ({{ is_thin_count('this_year.unit_prices_counted') }}
                        or {{ is_thin_count('last_year.unit_prices_counted') }})
-            then {{ percent_change('this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2') }}
+            then {{ percent_change(
+                'this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2'
+            ) }}
         end as median_unit_price_yoy_pct,
         case
             when last_year.region_code is null then 'no sales in the same quarter a year before'
             when {{ is_thin_count('this_year.unit_prices_counted') }}
                 or {{ is_thin_count('last_year.unit_prices_counted') }}
-                then 'fewer than {{ var("min_count_basis") }} priced sales in the quarter or the same quarter a year before'
+                then '{{ thin_sales_reason }}'
         end as median_unit_price_yoy_null_reason,
         this_year.unit_prices_counted,
-        own.season is not null and next.season is not null as is_complete,
+        own_loaded.season is not null and next_loaded.season is not null as is_complete,
         this_year.is_synthetic,
         this_year.coverage,
         this_year.source_id
@@ -64,8 +68,8 @@ measured as (
     left join quarterly as last_year
         on last_year.region_code = this_year.region_code
         and last_year.transaction_quarter = {{ years_before('this_year.transaction_quarter', 1) }}
-    left join loaded_seasons as own on own.season = this_year.own_season
-    left join loaded_seasons as next on next.season = this_year.next_season
+    left join loaded_seasons as own_loaded on own_loaded.season = this_year.own_season
+    left join loaded_seasons as next_loaded on next_loaded.season = this_year.next_season
 )
 
 select * from measured

@@ -54,7 +54,8 @@ matched as (
                                               then region_names.region_code end) as region_code,
         region_names.region_code as named_region_code,
         -- what identifies the region when it is not in the code table
-        coalesce(town_code, county_name || coalesce(township_name, '')) as published_region
+        coalesce(cells.town_code, cells.county_name || coalesce(cells.township_name, ''))
+            as published_region
     from cells
     left join region_names
         on region_names.region_level = cells.region_level
@@ -98,7 +99,8 @@ problems as (
             when town_code is not null and region_code is null
                 then 'township code not in code table'
             when region_code is null then 'region not in code table'
-            when town_code is not null and named_region_code is distinct from region_code
+            -- in brackets: sqlfluff 4.4 (duckdb) cannot parse `when a is distinct from b then`
+            when town_code is not null and (named_region_code is distinct from region_code)
                 then 'code and name disagree (name is ' || coalesce(named_region_code, 'unknown') || ')'
             when value is null then 'number does not parse'
             when value < 0 then 'negative value'

@@ -31,15 +31,16 @@ unioned as (
     from totals
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
-        source_id,
+        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
+        is_synthetic, source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag
     from total_sums
     union all
     select
-        'establishments_section_' || lower(section), region_code, period, grain,
-        cast(null as varchar), cast(establishments as double), is_synthetic, source_id,
-        quality_flag
+        'establishments_section_' || lower(section) as indicator_code, region_code, period,
+        grain, cast(null as varchar) as scenario, cast(establishments as double) as value,
+        is_synthetic, source_id, quality_flag
     from by_section
 )
 

@@ -101,7 +101,9 @@ final as (
         cast({{ safe_divide('measured.income_mean', 'measured.income_median') }} as double)
             as mean_median_ratio,
         {% for category in categories %}
-        cast(100 * {{ safe_divide('measured.income_' ~ category, 'measured.income_total') }} as double)
+        cast(100 * {{ safe_divide(
+            'measured.income_' ~ category, 'measured.income_total'
+        ) }} as double)
             as {{ category }}_share_pct,
         {% endfor %}
         cast(ranked.peers_in_nation as bigint) as peers_in_nation,
@@ -120,7 +122,9 @@ final as (
         {% endfor %}
         cast(measured.is_synthetic as boolean) as is_synthetic,
         cast(measured.source_id as varchar) as source_id,
-        cast({{ combined_quality_flag('measured.is_synthetic', ['measured.quality_flag']) }} as varchar)
+        cast({{ combined_quality_flag(
+            'measured.is_synthetic', ['measured.quality_flag']
+        ) }} as varchar)
             as quality_flag
     from measured
     left join ranked

@@ -21,14 +21,15 @@ indicators as (
 ),
 
 basis_map as (
-    select * from (values
+    -- columns qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select pairs.indicator_code, pairs.basis_indicator_code from (values
         {%- for code, basis_codes in count_basis.items() %}
         {%- set outer_last = loop.last %}
         {%- for basis_code in basis_codes %}
         ('{{ code }}', '{{ basis_code }}'){% if not (outer_last and loop.last) %},{% endif %}
         {%- endfor %}
         {%- endfor %}
-    ) as basis_map (indicator_code, basis_indicator_code)
+    ) as pairs (indicator_code, basis_indicator_code)
 ),
 
 located as (
@@ -56,7 +57,7 @@ observations as (
     select
         located.*,
         basis_counts.count_basis,
-        located.indicator_code in ('{{ count_basis.keys() | join("', '") }}')
+        located.indicator_code in ({{ sql_string_list(count_basis.keys()) }})
             and {{ is_thin_count('basis_counts.count_basis') }} as is_thin,
         {{ is_partial_period('located.quality_flag') }} as is_partial
     from located
@@ -243,42 +244,46 @@ final as (
         cast(reasoned.peers_in_level as bigint) as peers_in_level,
         cast(reasoned.peer_mean_in_level as double) as peer_mean_in_level,
         cast(reasoned.peer_median_in_level as double) as peer_median_in_level,
-        cast(case when rank_null_reason is null then rank_in_level end as bigint) as rank_in_level,
-        cast(case when rank_null_reason is null
-            then {{ percentile_from_rank('rank_in_level', 'peers_in_level') }} end as double)
+        cast(case when reasoned.rank_null_reason is null then reasoned.rank_in_level end as bigint) as rank_in_level,
+        cast(case when reasoned.rank_null_reason is null
+            then {{ percentile_from_rank(
+                'reasoned.rank_in_level', 'reasoned.peers_in_level'
+            ) }} end as double)
             as percentile_in_level,
-        cast(rank_null_reason as varchar) as rank_null_reason,
+        cast(reasoned.rank_null_reason as varchar) as rank_null_reason,
         cast(reasoned.peers_in_county as bigint) as peers_in_county,
         cast(reasoned.peer_mean_in_county as double) as peer_mean_in_county,
         cast(reasoned.peer_median_in_county as double) as peer_median_in_county,
-        cast(case when rank_in_county_null_reason is null then rank_in_county end as bigint)
+        cast(case when reasoned.rank_in_county_null_reason is null then reasoned.rank_in_county end as bigint)
             as rank_in_county,
-        cast(case when rank_in_county_null_reason is null
-            then {{ percentile_from_rank('rank_in_county', 'peers_in_county') }} end as double)
+        cast(case when reasoned.rank_in_county_null_reason is null
+            then {{ percentile_from_rank(
+                'reasoned.rank_in_county', 'reasoned.peers_in_county'
+            ) }} end as double)
             as percentile_in_county,
-        cast(rank_in_county_null_reason as varchar) as rank_in_county_null_reason,
+        cast(reasoned.rank_in_county_null_reason as varchar) as rank_in_county_null_reason,
         cast(reasoned.previous_value as double) as previous_value,
-        cast(case when change_null_reason is null then reasoned.value - previous_value end as double)
+        cast(case when reasoned.change_null_reason is null then reasoned.value - reasoned.previous_value end as double)
             as change_abs,
-        cast(case when change_null_reason is null
-            then {{ percent_change('reasoned.value', 'previous_value') }} end as double)
+        cast(case when reasoned.change_null_reason is null
+            then {{ percent_change('reasoned.value', 'reasoned.previous_value') }} end as double)
             as change_pct,
-        cast(coalesce(change_null_reason,
-            case when previous_value <= 0 then 'previous value not positive: no percentage' end)
+        cast(coalesce(reasoned.change_null_reason,
+            case when reasoned.previous_value <= 0 then 'previous value not positive: no percentage' end)
             as varchar) as change_null_reason,
         cast(reasoned.value_5y_before as double) as value_5y_before,
-        cast(case when cagr_null_reason is null
-            then {{ cagr_pct('reasoned.value', 'value_5y_before', 5) }} end as double)
+        cast(case when reasoned.cagr_null_reason is null
+            then {{ cagr_pct('reasoned.value', 'reasoned.value_5y_before', 5) }} end as double)
             as cagr_5y_pct,
-        cast(cagr_null_reason as varchar) as cagr_null_reason,
+        cast(reasoned.cagr_null_reason as varchar) as cagr_null_reason,
         cast(
             reasoned.is_synthetic
-            or coalesce(nation_is_synthetic, false)
-            or coalesce(county_is_synthetic, false)
-            or coalesce(level_peers_are_synthetic, false)
-            or coalesce(county_peers_are_synthetic, false)
-            or coalesce(previous_is_synthetic, false)
-            or coalesce(five_years_before_is_synthetic, false)
+            or coalesce(reasoned.nation_is_synthetic, false)
+            or coalesce(reasoned.county_is_synthetic, false)
+            or coalesce(reasoned.level_peers_are_synthetic, false)
+            or coalesce(reasoned.county_peers_are_synthetic, false)
+            or coalesce(reasoned.previous_is_synthetic, false)
+            or coalesce(reasoned.five_years_before_is_synthetic, false)
             as boolean) as is_synthetic,
         cast(reasoned.source_id as varchar) as source_id,
         cast(reasoned.quality_flag as varchar) as quality_flag

@@ -91,7 +91,7 @@ children_per_parent as (
         and children_per_parent.region_level = '{{ child_level }}'
     where coverage.children_with_figures = children_per_parent.children
         and not exists (
-            select 1 from {{ previous }} as own
+            select 1 as found from {{ previous }} as own
             where own.region_code = sums.region_code
                 and own.period = sums.period
                 and own.grain = sums.grain
@@ -103,8 +103,9 @@ shares as (
     select
         *,
         sum(establishments) over (partition by region_code, period, grain) as region_total,
-        {{ safe_divide('establishments', 'sum(establishments) over (partition by region_code, period, grain)') }}
-            as share,
+        {{ safe_divide(
+            'establishments', 'sum(establishments) over (partition by region_code, period, grain)'
+        ) }} as region_share,
         rank() over (
             partition by region_code, period, grain order by establishments desc
         ) as rank_in_region
@@ -112,7 +113,7 @@ shares as (
 ),
 
 nation_shares as (
-    select period, grain, section, share as national_share
+    select period, grain, section, region_share as national_share
     from shares
     where region_level = 'nation'
 ),
@@ -131,9 +132,9 @@ final as (
         cast('establishments' as varchar) as measure,
         cast(shares.establishments as bigint) as value,
         cast(shares.region_total as bigint) as region_total,
-        cast(100 * shares.share as double) as share_pct,
+        cast(100 * shares.region_share as double) as share_pct,
         cast(100 * nation_shares.national_share as double) as national_share_pct,
-        cast({{ safe_divide('shares.share', 'nation_shares.national_share') }} as double)
+        cast({{ safe_divide('shares.region_share', 'nation_shares.national_share') }} as double)
             as specialisation_coefficient,
         cast(shares.rank_in_region as bigint) as rank_in_region,
         cast(shares.rank_in_region <= 3 as boolean) as is_top_three,

@@ -21,7 +21,7 @@ flow_values as (
     select indicator_values.*
     from indicator_values
     inner join regions on indicator_values.region_code = regions.region_code
-    where indicator_values.indicator_code in ('{{ flows | join("', '") }}')
+    where indicator_values.indicator_code in ({{ sql_string_list(flows) }})
         and regions.region_level in ('nation', 'county', 'township')
 ),
 
@@ -128,21 +128,23 @@ final as (
         cast(abs(100 * {{ safe_divide('measured.unexplained_change', 'measured.mean_population') }})
             > {{ var('population_change_discrepancy_pct') }} as boolean) as has_discrepancy,
         cast(case when measured.classification_null_reason is null then
-            case when is_natural_increase then 'natural_increase' else 'natural_decrease' end
-            || '_' || case when is_social_increase then 'social_increase' else 'social_decrease' end
+            case when measured.is_natural_increase then 'natural_increase' else 'natural_decrease' end
+            || '_' || case when measured.is_social_increase then 'social_increase' else 'social_decrease' end
         end as varchar) as change_class,
         cast(case when measured.classification_null_reason is null then
-            case when is_natural_increase then '自然增加' else '自然減少' end
-            || '、' || case when is_social_increase then '社會增加' else '社會減少' end
+            case when measured.is_natural_increase then '自然增加' else '自然減少' end
+            || '、' || case when measured.is_social_increase then '社會增加' else '社會減少' end
         end as varchar) as change_class_zh,
         cast(case when measured.classification_null_reason is null then
-            case when is_natural_increase then 'natural increase' else 'natural decrease' end
-            || ', ' || case when is_social_increase then 'social increase' else 'social decrease' end
+            case when measured.is_natural_increase then 'natural increase' else 'natural decrease' end
+            || ', ' || case when measured.is_social_increase then 'social increase' else 'social decrease' end
         end as varchar) as change_class_en,
         cast(measured.classification_null_reason as varchar) as classification_null_reason,
         cast(measured.any_synthetic as boolean) as is_synthetic,
         cast(array_to_string(list_sort(list_distinct(list_value(
-            {% for flow in flows %}measured.{{ flow }}_source{% if not loop.last %}, {% endif %}{% endfor %}
+            {%- for flow in flows %}
+            measured.{{ flow }}_source{% if not loop.last %},{% endif %}
+            {%- endfor %}
         ))), ',') as varchar) as source_id,
         cast({{ combined_quality_flag('measured.any_synthetic',
             ['measured.births_flag', 'measured.deaths_flag', 'measured.migrants_in_flag',

@@ -41,7 +41,7 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
--- scenario is null for observed values; '' inside this model, so the key joins with USING
+-- scenario is null for observed values; '' inside this model, so the key joins with =
 prior as (
     select * replace (coalesce(scenario, '') as scenario)
     from {{ ref('stg_warehouse__published_indicator_value_history') }}
@@ -161,13 +161,14 @@ recorded as (
     union all
     select
         {% for column in key %}ended.{{ column }}, {% endfor %}
-        cast(null as double) as value, ended.valid_to as valid_from, cast(null as timestamp),
-        null, null, null, null, null, true
+        cast(null as double) as value, ended.valid_to as valid_from,
+        cast(null as timestamp) as valid_to, null as valid_from_basis, null as source_id,
+        null as raw_sha256, null as run_id, null as recorded_at, true as is_recorded
     from prior as ended
     where ended.valid_to is not null and not exists (
-        select 1 from prior as successor
-        where {% for column in key %}successor.{{ column }} is not distinct from ended.{{ column }}
-            and {% endfor %}successor.valid_from = ended.valid_to
+        select 1 as found from prior as successor
+        where {{ key_columns_match('successor', 'ended', key, 'is not distinct from') }}
+            and successor.valid_from = ended.valid_to
     )
 ),
 
@@ -189,7 +190,7 @@ candidates as (
 -- place); the timeline's earlier states are recorded already.
 dated as (
     select
-        candidates.* exclude (released_at),
+        candidates.* exclude (candidates.released_at),
         case
             when candidates.released_at is not null
                 and recorded_releases.source_id is null
@@ -198,7 +199,7 @@ dated as (
                 then candidates.released_at
         end as release_valid_from
     from candidates
-    left join prior_keys using ({{ key | join(', ') }})
+    left join prior_keys on {{ key_columns_match('prior_keys', 'candidates', key) }}
     left join recorded_releases
         on recorded_releases.source_id = candidates.source_id
         and recorded_releases.released_at = candidates.released_at
@@ -220,7 +221,7 @@ added as (
         cast(null as varchar) as raw_sha256, {{ run_time }} as valid_from,
         'warehouse_publication' as valid_from_basis
     from prior_open
-    anti join current_figures using ({{ key | join(', ') }})
+    anti join current_figures on {{ key_columns_match('current_figures', 'prior_open', key) }}
 ),
 
 timeline as (
