@@ -3,8 +3,7 @@
 {% macro roc_yyymm_start(text_expression) -%}
     case when regexp_full_match({{ text_expression }}, '[0-9]{5}')
         and cast({{ text_expression }} as integer) % 100 between 1 and 12
-        then {{ month_start('cast(' ~ text_expression ~ ' as integer) // 100 + 1911',
-                            'cast(' ~ text_expression ~ ' as integer) % 100') }}
+        then {{ roc_month_start('cast(' ~ text_expression ~ ' as integer)') }}
     end
 {%- endmacro %}
 

@@ -14,7 +14,7 @@ accepted as (
 bands as (
     select
         age.village_code as region_code,
-        {{ month_start('age.roc_yyymm // 100 + 1911', 'age.roc_yyymm % 100') }} as period,
+        {{ roc_month_start('age.roc_yyymm') }} as period,
         'month' as grain,
         cast(null as varchar) as scenario,
         age.sex,

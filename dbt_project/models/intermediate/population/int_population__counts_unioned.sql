@@ -99,7 +99,7 @@ township_aggregates as (
 county_table_level as (
     select
         region_code, region_level,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        {{ roc_month_start('roc_yyymm') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id,
         1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
         null as pop_0_14, null as pop_15_64, null as pop_65plus, null as households,
@@ -110,7 +110,7 @@ county_table_level as (
 village_level as (
     select
         village_code as region_code, 'village' as region_level,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        {{ roc_month_start('roc_yyymm') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
         is_synthetic, pop_total, null as pop_male, null as pop_female, null as pop_0_14,
         null as pop_15_64, null as pop_65plus, households,
@@ -119,7 +119,7 @@ village_level as (
     union all
     select
         village_code as region_code, 'village' as region_level,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        {{ roc_month_start('roc_yyymm') }} as period,
         'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
         is_synthetic, pop_total, pop_male, pop_female, null as pop_0_14, null as pop_15_64,
         null as pop_65plus, households, cast(null as double) as area_km2,
@@ -143,9 +143,7 @@ segis_age_groups as (
 segis_village_level as (
     select
         segis_villages.village_code as region_code, 'village' as region_level,
-        {{ month_start(
-            'segis_villages.roc_yyymm // 100 + 1911', 'segis_villages.roc_yyymm % 100'
-        ) }}
+        {{ roc_month_start('segis_villages.roc_yyymm') }}
             as period,
         'month' as grain, cast(null as varchar) as scenario, segis_villages.source_id,
         1 as source_priority,
@@ -158,8 +156,7 @@ segis_village_level as (
     from segis_villages
     left join segis_age_groups
         on segis_age_groups.region_code = segis_villages.village_code
-        and segis_age_groups.period = {{ month_start('segis_villages.roc_yyymm // 100 + 1911',
-                                                     'segis_villages.roc_yyymm % 100') }}
+        and segis_age_groups.period = {{ roc_month_start('segis_villages.roc_yyymm') }}
 ),
 
 projection_by_year as (

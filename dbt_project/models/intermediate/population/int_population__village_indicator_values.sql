@@ -44,7 +44,7 @@ segis_values as (
     select
         'pop_density' as indicator_code,
         village_code as region_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        {{ roc_month_start('roc_yyymm') }} as period,
         source_id,
         is_synthetic,
         pop_density as value
@@ -53,13 +53,13 @@ segis_values as (
     union all
     select
         'pop_indigenous' as indicator_code, village_code as region_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period, source_id,
+        {{ roc_month_start('roc_yyymm') }} as period, source_id,
         is_synthetic, cast(pop_indigenous as double) as value
     from indigenous
     union all
     select
         'pop_indigenous_share' as indicator_code, village_code as region_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period, source_id,
+        {{ roc_month_start('roc_yyymm') }} as period, source_id,
         is_synthetic, 100 * {{ safe_divide('pop_indigenous', 'pop_total') }} as value
     from indigenous
     where pop_total > 0

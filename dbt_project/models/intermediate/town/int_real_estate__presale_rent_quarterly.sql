@@ -14,7 +14,7 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season from files where coverage = 'season'
+    select distinct season_start from files where coverage = 'season'
 ),
 
 records as (
@@ -63,14 +63,11 @@ completed as (
     select
         unioned.*,
         -- as for sales: the quarter's own and next publication seasons both loaded whole
-        own_loaded.season is not null and next_loaded.season is not null as is_complete
+        own_loaded.season_start is not null and next_loaded.season_start is not null as is_complete
     from unioned
-    left join loaded_seasons as own_loaded
-        on own_loaded.season = cast(extract(year from unioned.quarter) - 1911 as varchar) || 'S'
-            || cast(extract(quarter from unioned.quarter) as varchar)
+    left join loaded_seasons as own_loaded on own_loaded.season_start = unioned.quarter
     left join loaded_seasons as next_loaded
-        on next_loaded.season = cast(extract(year from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) - 1911 as varchar)
-            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) as varchar)
+        on next_loaded.season_start = {{ period_end('unioned.quarter', "'quarter'") }}
 )
 
 select * from completed

@@ -15,20 +15,7 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season from files where coverage = 'season'
-),
-
-seasons as (
-    select
-        *,
-        -- the publication seasons a transaction quarter's sales appear in: its own, and the
-        -- next (registration is due within 30 days of the transfer; stragglers come later)
-        cast(extract(year from transaction_quarter) - 1911 as varchar) || 'S'
-            || cast(extract(quarter from transaction_quarter) as varchar) as own_season,
-        cast(extract(year from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) - 1911 as varchar)
-            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) as varchar)
-            as next_season
-    from quarterly
+    select distinct season_start from files where coverage = 'season'
 ),
 
 measured as (
@@ -60,16 +47,19 @@ measured as (
                 then '{{ thin_sales_reason }}'
         end as median_unit_price_yoy_null_reason,
         this_year.unit_prices_counted,
-        own_loaded.season is not null and next_loaded.season is not null as is_complete,
+        -- the publication seasons a transaction quarter's sales appear in: its own, and the
+        -- next (registration is due within 30 days of the transfer; stragglers come later)
+        own_loaded.season_start is not null and next_loaded.season_start is not null as is_complete,
         this_year.is_synthetic,
         this_year.coverage,
         this_year.source_id
-    from seasons as this_year
+    from quarterly as this_year
     left join quarterly as last_year
         on last_year.region_code = this_year.region_code
         and last_year.transaction_quarter = {{ years_before('this_year.transaction_quarter', 1) }}
-    left join loaded_seasons as own_loaded on own_loaded.season = this_year.own_season
-    left join loaded_seasons as next_loaded on next_loaded.season = this_year.next_season
+    left join loaded_seasons as own_loaded on own_loaded.season_start = this_year.transaction_quarter
+    left join loaded_seasons as next_loaded
+        on next_loaded.season_start = {{ period_end('this_year.transaction_quarter', "'quarter'") }}
 )
 
 select * from measured
