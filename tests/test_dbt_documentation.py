@@ -7,13 +7,13 @@ import json
 import duckdb
 import pytest
 
-from orchestration.lib import ensure_dbt_manifest
+from orchestration.dbt_manifest import prepared_manifest
 
 pytestmark = pytest.mark.pipeline
 
 
 def test_every_intermediate_column_is_described(pipeline_home):
-    manifest = json.loads(ensure_dbt_manifest().read_text())
+    manifest = json.loads(prepared_manifest().read_text())
     intermediate = [node for node in manifest["nodes"].values()
                     if node["resource_type"] == "model" and node["schema"] == "intermediate"]
     described = {
