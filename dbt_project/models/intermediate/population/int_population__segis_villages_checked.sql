@@ -20,8 +20,19 @@ counted as (
 
 checked as (
     select
-        village_code, county_name, township_name, village_name, roc_yyymm, households,
-        pop_total, pop_male, pop_female, pop_density, source_id, raw_sha256, is_synthetic,
+        village_code,
+        county_name,
+        township_name,
+        village_name,
+        roc_yyymm,
+        households,
+        pop_total,
+        pop_male,
+        pop_female,
+        pop_density,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         'district_code=' || village_code
         || '; countytown=' || coalesce(county_name || township_name, 'null')
         || '; village=' || coalesce(village_name, 'null')
@@ -44,7 +55,8 @@ checked as (
         -- area on record: its density is withheld (and quarantined), its counts published
         case
             when pop_density is null or pop_density < 0 or (pop_density = 0 and pop_total > 0)
-                then 'density ' || coalesce(cast(pop_density as varchar), 'null')
+                then
+                    'density ' || coalesce(cast(pop_density as varchar), 'null')
                     || ' for a village with residents: density not published'
         end as density_rejection_reason
     from counted

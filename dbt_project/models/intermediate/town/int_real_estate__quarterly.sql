@@ -24,7 +24,8 @@ quarters_to_rebuild as (
 
 sales as (
     select * from checked
-    where rejection_reason is null and file_kind = 'a'
+    where
+        rejection_reason is null and file_kind = 'a'
         and transaction_quarter in (
             select quarters_to_rebuild.transaction_quarter from quarters_to_rebuild
         )

@@ -15,7 +15,8 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season_start from files where coverage = 'season'
+    select distinct season_start from files
+    where coverage = 'season'
 ),
 
 measured as (
@@ -34,15 +35,20 @@ measured as (
         -- 1 坪 = 400/121 m²
         this_year.median_unit_price_ntd_per_m2 * 400.0 / 121.0 as median_unit_price_ntd_per_ping,
         -- no change from thin data: one price against one published +1,004 %
-        case when not ({{ is_thin_count('this_year.unit_prices_counted') }}
-                       or {{ is_thin_count('last_year.unit_prices_counted') }})
-            then {{ percent_change(
+        case
+            when
+                not (
+                    {{ is_thin_count('this_year.unit_prices_counted') }}
+                    or {{ is_thin_count('last_year.unit_prices_counted') }}
+                )
+                then {{ percent_change(
                 'this_year.median_unit_price_ntd_per_m2', 'last_year.median_unit_price_ntd_per_m2'
             ) }}
         end as median_unit_price_yoy_pct,
         case
             when last_year.region_code is null then 'no sales in the same quarter a year before'
-            when {{ is_thin_count('this_year.unit_prices_counted') }}
+            when
+                {{ is_thin_count('this_year.unit_prices_counted') }}
                 or {{ is_thin_count('last_year.unit_prices_counted') }}
                 then '{{ thin_sales_reason }}'
         end as median_unit_price_yoy_null_reason,
@@ -55,9 +61,13 @@ measured as (
         this_year.source_id
     from quarterly as this_year
     left join quarterly as last_year
-        on last_year.region_code = this_year.region_code
-        and last_year.transaction_quarter = {{ years_before('this_year.transaction_quarter', 1) }}
-    left join loaded_seasons as own_loaded on own_loaded.season_start = this_year.transaction_quarter
+        on
+            this_year.region_code = last_year.region_code
+            and last_year.transaction_quarter
+            = {{ years_before('this_year.transaction_quarter', 1) }}
+    left join
+        loaded_seasons as own_loaded
+        on this_year.transaction_quarter = own_loaded.season_start
     left join loaded_seasons as next_loaded
         on next_loaded.season_start = {{ period_end('this_year.transaction_quarter', "'quarter'") }}
 )
