@@ -46,7 +46,7 @@ test: setup lint  ## lint, then the whole test suite, as CI runs it
 # The inner loop: no pipeline run, the tests spread over two processes (pytest-xdist). dbt's
 # unit tests take their inputs' columns from the last `make run`'s working database (an empty
 # copy of it; see tests/run_dbt_unit_tests.py).
-test-quick: setup  ## lint, every test not marked pipeline, and dbt's unit tests (no pipeline run)
+test-quick: setup  ## ruff, every test not marked pipeline, and dbt's unit tests (no pipeline run)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not pipeline" -q -n 2
 	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py
