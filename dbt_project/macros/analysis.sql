@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {% macro is_partial_period(flag_expression) -%}
-    coalesce({{ flag_expression }} in ('{{ partial_period_flags() | join("', '") }}'), false)
+    coalesce({{ flag_expression }} in ({{ sql_string_list(partial_period_flags()) }}), false)
 {%- endmacro %}
 
 {# Percent change of `new` on `old`; null unless `old` is positive (a change on a zero or

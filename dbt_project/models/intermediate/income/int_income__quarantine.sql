@@ -12,7 +12,7 @@ county_remainders as (
     select
         *,
         'county=' || county_code || '; period=' || period || '; indicator=' || indicator_code
-            || '; county row=' || county_value || '; townships=' || townships_value as record
+        || '; county row=' || county_value || '; townships=' || townships_value as record
     from {{ ref('int_income__county_remainders') }}
 ),
 

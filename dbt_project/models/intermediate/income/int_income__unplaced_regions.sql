@@ -5,12 +5,18 @@
 with
 
 cells as (
-    select distinct region_code, township_code from {{ ref('int_income__cells_checked') }}
+    select distinct
+        region_code,
+        township_code
+    from {{ ref('int_income__cells_checked') }}
     where is_unplaced_remainder and rejection_reason is null
 ),
 
 county_remainders as (
-    select distinct region_code, county_code from {{ ref('int_income__county_remainders') }}
+    select distinct
+        region_code,
+        county_code
+    from {{ ref('int_income__county_remainders') }}
     where rejection_reason is null
 ),
 

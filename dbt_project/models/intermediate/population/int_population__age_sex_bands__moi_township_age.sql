@@ -24,7 +24,8 @@ bands as (
         source_id,
         case when is_synthetic then 'synthetic' end as quality_flag
     from cells
-    where rejection_reason is null and source_id = 'moi_township_age'
+    where
+        rejection_reason is null and source_id = 'moi_township_age'
         and indicator_code = 'population_band'
 )
 

@@ -7,7 +7,11 @@ county_table as (
 ),
 
 region_names as (
-    select region_code, region_level, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        region_level,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level in ('nation', 'county')
 ),
 
@@ -25,7 +29,7 @@ matched as (
         county_table.is_synthetic
     from county_table
     left join region_names
-        on region_names.lookup_name = county_table.region_name
+        on county_table.region_name = region_names.lookup_name
 ),
 
 copies as (
@@ -50,8 +54,16 @@ copies as (
 
 checked as (
     select
-        region_code, region_level, region_name, roc_yyymm, pop_total, pop_male, pop_female,
-        source_id, raw_sha256, is_synthetic,
+        region_code,
+        region_level,
+        region_name,
+        roc_yyymm,
+        pop_total,
+        pop_male,
+        pop_female,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         '區域別=' || coalesce(region_name, 'null')
         || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
         || '; 合計=' || coalesce(cast(pop_total as varchar), 'null')

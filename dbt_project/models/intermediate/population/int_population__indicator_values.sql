@@ -9,14 +9,19 @@ structure as (
 
 unpivoted as (
     {% for indicator in population_indicator_columns() %}
-    select
-        '{{ indicator }}' as indicator_code,
-        region_code, period, grain, scenario,
-        cast({{ indicator }} as double) as value,
-        is_synthetic, source_id, source_priority
-    from structure
-    where {{ indicator }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ indicator }}' as indicator_code,
+            region_code,
+            period,
+            grain,
+            scenario,
+            cast({{ indicator }} as double) as value,
+            is_synthetic,
+            source_id,
+            source_priority
+        from structure
+        where {{ indicator }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -32,7 +37,14 @@ ranked as (
 
 reconciled as (
     select
-        indicator_code, region_code, period, grain, scenario, value, is_synthetic, source_id,
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        scenario,
+        value,
+        is_synthetic,
+        source_id,
         case
             when is_synthetic then 'synthetic'
             when source_priority = 2 then 'aggregated_from_lower_level'

@@ -31,7 +31,14 @@ grouped as (
 
 checked as (
     select
-        scenario, sex, age_from, year, persons, is_projection, source_id, raw_sha256,
+        scenario,
+        sex,
+        age_from,
+        year,
+        persons,
+        is_projection,
+        source_id,
+        raw_sha256,
         is_synthetic,
         'scenario=' || coalesce(scenario, 'null')
         || '; sex=' || coalesce(sex, 'null')

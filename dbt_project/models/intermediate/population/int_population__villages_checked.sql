@@ -20,8 +20,16 @@ parsed as (
 
 checked as (
     select
-        village_code, county_name, township_name, village_name, roc_yyymm, households,
-        pop_total, source_id, raw_sha256, is_synthetic,
+        village_code,
+        county_name,
+        township_name,
+        village_name,
+        roc_yyymm,
+        households,
+        pop_total,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         'code=' || coalesce(village_code, 'null')
         || '; site=' || coalesce(county_name || township_name, 'null')
         || '; village=' || coalesce(village_name, 'null')

@@ -39,11 +39,14 @@ converted as (
         dgbas_values.export_created,
         dgbas_values.is_synthetic
     from dgbas_values
-    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh
+    inner join catalogue on dgbas_values.indicator_zh = catalogue.dgbas_indicator_zh
 ),
 
 county_sums as (
-    select indicator_code, period, sum(value) as county_sum
+    select
+        indicator_code,
+        period,
+        sum(value) as county_sum
     from converted
     where region_level = 'county'
     group by indicator_code, period
@@ -55,14 +58,16 @@ flagged as (
         case
             when converted.is_synthetic then 'synthetic'
             -- half a unit of the published figure: 百萬元 amounts rounded to 3 decimals still add up
-            when converted.region_level = 'nation' and converted.additive
+            when
+                converted.region_level = 'nation' and converted.additive
                 and abs(converted.value - county_sums.county_sum) > 0.5 * converted.unit_factor
                 then 'source_total_mismatch'
         end as quality_flag
     from converted
     left join county_sums
-        on county_sums.indicator_code = converted.indicator_code
-        and county_sums.period = converted.period
+        on
+            converted.indicator_code = county_sums.indicator_code
+            and converted.period = county_sums.period
 )
 
 select * from flagged

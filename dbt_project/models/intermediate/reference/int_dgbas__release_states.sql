@@ -29,8 +29,9 @@ coded as (
         cells.is_synthetic
     from cells
     inner join region_names
-        on region_names.lookup_name = cells.region_name
-        and region_names.region_level in ('nation', 'county')
+        on
+            cells.region_name = region_names.lookup_name
+            and region_names.region_level in ('nation', 'county')
     where cells.rejection_reason is null
 )
 

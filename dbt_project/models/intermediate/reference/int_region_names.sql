@@ -14,8 +14,12 @@ crosswalk as (
 ),
 
 nation_names as (
-    select 'TW' as region_code, 'nation' as region_level, lookup_name
-    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as names (lookup_name)
+    -- qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select
+        'TW' as region_code,
+        'nation' as region_level,
+        nation_name_list.lookup_name
+    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as nation_name_list (lookup_name)
 ),
 
 county_names as (
@@ -49,14 +53,25 @@ historical_names as (
         {{ normalise_region_name('crosswalk.historical_name') }} as lookup_name
     from crosswalk
     inner join current_names
-        on {{ normalise_region_name('crosswalk.current_name') }} = current_names.lookup_name
-        and crosswalk.region_level = current_names.region_level
+        on
+            {{ normalise_region_name('crosswalk.current_name') }} = current_names.lookup_name
+            and crosswalk.region_level = current_names.region_level
 ),
 
 unioned as (
-    select region_code, region_level, lookup_name, false as is_historical from current_names
+    select
+        region_code,
+        region_level,
+        lookup_name,
+        false as is_historical
+    from current_names
     union all
-    select region_code, region_level, lookup_name, true as is_historical from historical_names
+    select
+        region_code,
+        region_level,
+        lookup_name,
+        true as is_historical
+    from historical_names
 )
 
 select * from unioned

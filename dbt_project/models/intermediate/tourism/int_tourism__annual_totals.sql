@@ -11,7 +11,9 @@ months as (
 
 months_in_release as (
     -- a month counts as released when any spot in the country has a count for it
-    select year, count(distinct case when visitors is not null then month end) as months_released
+    select
+        year,
+        count(distinct case when visitors is not null then month end) as months_released
     from months
     group by year
 ),
@@ -34,7 +36,8 @@ totals as (
         count(visitors) as months_reported,
         max(reported_annual_total) as reported_annual_total
     from months
-    group by year, county_code, county_name, spot_type, recreation_area, spot_key, spot_name,
+    group by
+        year, county_code, county_name, spot_type, recreation_area, spot_key, spot_name,
         raw_sha256, source_id, is_synthetic, rejection_reason
 ),
 
@@ -45,7 +48,7 @@ compared as (
         coalesce(coalesce(totals.visitors, 0) = totals.reported_annual_total, false) as adds_up,
         months_in_release.months_released = 12 as year_is_complete
     from totals
-    inner join months_in_release on months_in_release.year = totals.year
+    inner join months_in_release on totals.year = months_in_release.year
 )
 
 select * from compared

@@ -24,8 +24,11 @@ quarters_to_rebuild as (
 
 sales as (
     select * from checked
-    where rejection_reason is null and file_kind = 'a'
-        and transaction_quarter in (select transaction_quarter from quarters_to_rebuild)
+    where
+        rejection_reason is null and file_kind = 'a'
+        and transaction_quarter in (
+            select quarters_to_rebuild.transaction_quarter from quarters_to_rebuild
+        )
 ),
 
 {% set measures %}

@@ -44,7 +44,9 @@ coverage as (
 ),
 
 indicators as (
-    select source_id, count(distinct indicator_code) as indicators
+    select
+        source_id,
+        count(distinct indicator_code) as indicators
     from indicator_values
     group by source_id
 ),

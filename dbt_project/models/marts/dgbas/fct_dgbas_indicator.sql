@@ -25,7 +25,7 @@ final as (
         cast(dgbas_values.definition as varchar) as definition,
         cast(dgbas_values.source_id as varchar) as source_id
     from dgbas_values
-    left join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh
+    left join catalogue on dgbas_values.indicator_zh = catalogue.dgbas_indicator_zh
 )
 
 select * from final

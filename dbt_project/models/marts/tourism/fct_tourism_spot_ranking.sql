@@ -29,7 +29,8 @@ final as (
         cast(months_reported as integer) as months_reported,
         cast(rank_in_county as integer) as rank_in_county,
         cast(spots_in_county as integer) as spots_in_county,
-        cast({{ safe_divide('visitors', 'county_visitors') }} * 100 as double) as share_of_county_pct,
+        cast({{ safe_divide('visitors', 'county_visitors') }} * 100 as double)
+            as share_of_county_pct,
         cast(is_synthetic as boolean) as is_synthetic,
         cast(source_id as varchar) as source_id
     from ranked

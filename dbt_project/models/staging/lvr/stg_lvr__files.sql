@@ -3,15 +3,24 @@
 with
 
 season_zips as (
-    select *, 'lvr_land' as source_id from {{ source('lvr', 'lvr_land_files') }}
+    select
+        *,
+        'lvr_land' as source_id
+    from {{ source('lvr', 'lvr_land_files') }}
 ),
 
 mirrored as (
-    select *, 'lvr_land_mirror' as source_id from {{ source('lvr', 'lvr_land_mirror_files') }}
+    select
+        *,
+        'lvr_land_mirror' as source_id
+    from {{ source('lvr', 'lvr_land_mirror_files') }}
 ),
 
 ten_day_releases as (
-    select *, 'lvr_land_issue' as source_id from {{ source('lvr', 'lvr_land_issue_files') }}
+    select
+        *,
+        'lvr_land_issue' as source_id
+    from {{ source('lvr', 'lvr_land_issue_files') }}
 ),
 
 unioned as (

@@ -5,15 +5,24 @@
 with
 
 season_zips as (
-    select *, 'lvr_land' as source_id from {{ source('lvr', 'lvr_land') }}
+    select
+        *,
+        'lvr_land' as source_id
+    from {{ source('lvr', 'lvr_land') }}
 ),
 
 mirrored as (
-    select *, 'lvr_land_mirror' as source_id from {{ source('lvr', 'lvr_land_mirror') }}
+    select
+        *,
+        'lvr_land_mirror' as source_id
+    from {{ source('lvr', 'lvr_land_mirror') }}
 ),
 
 ten_day_releases as (
-    select *, 'lvr_land_issue' as source_id from {{ source('lvr', 'lvr_land_issue') }}
+    select
+        *,
+        'lvr_land_issue' as source_id
+    from {{ source('lvr', 'lvr_land_issue') }}
 ),
 
 source as (
@@ -99,12 +108,12 @@ flagged as (
         unit_price_ntd_per_m2 is not null or coalesce(trim(unit_price_text), '') = ''
             as unit_price_parse_ok,
         (land_area_m2 is not null or coalesce(trim(land_area_text), '') = '')
-            and (building_area_m2 is not null or coalesce(trim(building_area_text), '') = '')
+        and (building_area_m2 is not null or coalesce(trim(building_area_text), '') = '')
             as area_parse_ok,
         -- 房, 廳, 衛 are counts: empty is none given, anything but a whole number is an error
         (rooms is not null or coalesce(trim(rooms_text), '') = '')
-            and (living_rooms is not null or coalesce(trim(living_rooms_text), '') = '')
-            and (bathrooms is not null or coalesce(trim(bathrooms_text), '') = '')
+        and (living_rooms is not null or coalesce(trim(living_rooms_text), '') = '')
+        and (bathrooms is not null or coalesce(trim(bathrooms_text), '') = '')
             as layout_counts_parse_ok
     from renamed
 ),
@@ -113,7 +122,7 @@ final as (
     select
         *,
         transaction_date_parse_ok and completion_date_parse_ok and total_price_parse_ok
-            and unit_price_parse_ok and area_parse_ok and layout_counts_parse_ok as parse_ok
+        and unit_price_parse_ok and area_parse_ok and layout_counts_parse_ok as parse_ok
     from flagged
 )
 

@@ -31,7 +31,9 @@ renamed as (
             as period,
         'month' as grain,
         case
-            when measure = 'c_cnt' or regexp_full_match(measure, 'c1_[a-s]_cnt') then 'establishments'
+            when
+                measure = 'c_cnt' or regexp_full_match(measure, 'c1_[a-s]_cnt')
+                then 'establishments'
             when measure = 'ecare_cnt' then 'community_care_points'
             when measure = 'h_cnt' then 'medical_institutions'
             when measure = 'h_bed' then 'medical_institution_beds'
@@ -43,8 +45,10 @@ renamed as (
             when measure = 'rlp2_cnt' then 'mid_low_income_pop'
         end as indicator_code,
         measure,
-        case when regexp_full_match(measure, 'c1_[a-s]_cnt')
-            then upper(substr(measure, 4, 1)) end as section,
+        case
+            when regexp_full_match(measure, 'c1_[a-s]_cnt')
+                then upper(substr(measure, 4, 1))
+        end as section,
         cast(null as varchar) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
