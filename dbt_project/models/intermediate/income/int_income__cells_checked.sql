@@ -6,6 +6,12 @@
 -- place in a village) becomes the pseudo-region '<township code>-unplaced', so the villages of
 -- a township, with it, add up to the township.
 {{ config(materialized='table') }}
+{#- copies of one cell (a window named once; Spark cannot extend a named window by an order) -#}
+{%- set same_cell -%}
+    partition by source_id, income_year, indicator_code,
+        coalesce(region_code, concat_ws('|', region_level, published_code, county_name,
+                                         township_name, village_name))
+{%- endset %}
 
 with
 
@@ -148,15 +154,10 @@ copies as (
     select
         *,
         -- a historical name and the current one are copies of one region too
-        row_number() over (same_cell order by raw_sha256, value_text) as copy_number,
-        coalesce(min(value) over same_cell <> max(value) over same_cell, false)
+        row_number() over ({{ same_cell }} order by raw_sha256, value_text) as copy_number,
+        coalesce(min(value) over ({{ same_cell }}) <> max(value) over ({{ same_cell }}), false)
             as has_conflicting_copies
     from coded
-    window same_cell as (
-        partition by source_id, income_year, indicator_code,
-            coalesce(region_code, concat_ws('|', region_level, published_code, county_name,
-                                             township_name, village_name))
-    )
 ),
 
 -- 0 filing units: FIA prints 0 for every statistic, which is no statistic

@@ -23,7 +23,7 @@ dgbas_published as (
 -- own file wins wherever both give a county-year
 labour_panel_published as (
     select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        indicator_code, region_code, period, 'year' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id,
         case when is_synthetic then 'synthetic' end as quality_flag,
         3 as source_priority

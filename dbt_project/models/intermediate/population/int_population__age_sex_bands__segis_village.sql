@@ -14,12 +14,12 @@ accepted as (
 bands as (
     select
         age.village_code as region_code,
-        {{ month_start('age.roc_yyymm // 100 + 1911', 'age.roc_yyymm % 100') }} as period,
+        {{ roc_month_start('age.roc_yyymm') }} as period,
         'month' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         age.sex,
-        case when age.age_to is null then cast(age.age_from as varchar) || '+'
-             else cast(age.age_from as varchar) || '-' || cast(age.age_to as varchar)
+        case when age.age_to is null then cast(age.age_from as string) || '+'
+             else cast(age.age_from as string) || '-' || cast(age.age_to as string)
         end as age_band,
         age.age_from,
         age.age_to,

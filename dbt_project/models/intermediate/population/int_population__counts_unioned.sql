@@ -73,7 +73,7 @@ township_cells as (
 township_level as (
     select
         region_code, 'township' as region_level, period, grain,
-        cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        cast(null as string) as scenario, source_id, 1 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(township_stock_codes) }}
     from township_cells
@@ -89,7 +89,7 @@ township_sums as (
 township_aggregates as (
     select
         region_code, case when region_code = 'TW' then 'nation' else 'county' end as region_level,
-        period, grain, cast(null as varchar) as scenario, source_id, 2 as source_priority,
+        period, grain, cast(null as string) as scenario, source_id, 2 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(township_stock_codes) }}
     from township_sums
@@ -99,8 +99,8 @@ township_aggregates as (
 county_table_level as (
     select
         region_code, region_level,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
-        'month' as grain, cast(null as varchar) as scenario, source_id,
+        {{ roc_month_start('roc_yyymm') }} as period,
+        'month' as grain, cast(null as string) as scenario, source_id,
         1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
         null, null, null, null, cast(null as double) as area_km2,
         cast(null as double) as pop_40_64
@@ -110,16 +110,16 @@ county_table_level as (
 village_level as (
     select
         village_code as region_code, 'village' as region_level,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
-        'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        {{ roc_month_start('roc_yyymm') }} as period,
+        'month' as grain, cast(null as string) as scenario, source_id, 1 as source_priority,
         is_synthetic, pop_total, null, null, null, null, null, households,
         cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
     union all
     select
         village_code, 'village',
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }},
-        'month', cast(null as varchar), source_id, 1, is_synthetic,
+        {{ roc_month_start('roc_yyymm') }},
+        'month', cast(null as string), source_id, 1, is_synthetic,
         pop_total, pop_male, pop_female, null, null, null, households, cast(null as double),
         cast(null as double)
     from registration_api
@@ -141,9 +141,9 @@ segis_age_groups as (
 segis_village_level as (
     select
         segis_villages.village_code as region_code, 'village' as region_level,
-        {{ month_start('segis_villages.roc_yyymm // 100 + 1911', 'segis_villages.roc_yyymm % 100') }}
+        {{ roc_month_start('segis_villages.roc_yyymm') }}
             as period,
-        'month' as grain, cast(null as varchar) as scenario, segis_villages.source_id,
+        'month' as grain, cast(null as string) as scenario, segis_villages.source_id,
         1 as source_priority,
         segis_villages.is_synthetic or coalesce(segis_age_groups.is_synthetic, false)
             as is_synthetic,
@@ -154,8 +154,7 @@ segis_village_level as (
     from segis_villages
     left join segis_age_groups
         on segis_age_groups.region_code = segis_villages.village_code
-        and segis_age_groups.period = {{ month_start('segis_villages.roc_yyymm // 100 + 1911',
-                                                     'segis_villages.roc_yyymm % 100') }}
+        and segis_age_groups.period = {{ roc_month_start('segis_villages.roc_yyymm') }}
 ),
 
 projection_by_year as (
@@ -190,7 +189,7 @@ projection_level as (
 -- shares their nation total but loses to NDC's national series and to our township sums.
 dgbas_level as (
     select
-        region_code, region_level, period, 'year' as grain, cast(null as varchar) as scenario,
+        region_code, region_level, period, 'year' as grain, cast(null as string) as scenario,
         source_id, case when region_level = 'nation' then 3 else 1 end as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',

@@ -25,13 +25,13 @@ checked as (
         counted.source_id, counted.raw_sha256, counted.is_synthetic,
         population.pop_total,
         'district_code=' || counted.village_code
-        || '; yyymm=' || cast(counted.roc_yyymm as varchar)
+        || '; yyymm=' || cast(counted.roc_yyymm as string)
         || '; o_cnt=' || coalesce(counted.pop_indigenous_text, 'null')
         || '; o1_cnt=' || coalesce(counted.pop_indigenous_plains_text, 'null')
         || '; o2_cnt=' || coalesce(counted.pop_indigenous_mountain_text, 'null') as record,
         case
             when counted.rows_with_code > 1
-                then 'duplicate village code (' || cast(counted.rows_with_code as varchar) || ' rows)'
+                then 'duplicate village code (' || cast(counted.rows_with_code as string) || ' rows)'
             when counted.pop_indigenous is null or counted.pop_indigenous_plains is null
                 or counted.pop_indigenous_mountain is null
                 then 'count is not a whole number'

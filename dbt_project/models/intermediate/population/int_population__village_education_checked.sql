@@ -9,7 +9,7 @@ education as (
 ),
 
 townships as (
-    select cast(towncode as varchar) as township_code from {{ ref('town_codes_moi_20200324') }}
+    select cast(towncode as string) as township_code from {{ ref('town_codes_moi_20200324') }}
 ),
 
 per_village as (
@@ -38,8 +38,9 @@ per_village as (
                      'juniorcollege_5ys_final2y')
                  then persons end) as tertiary_graduates,
         sum(case when education_level = 'illiterate' then persons end) as illiterate,
-        string_agg(case when persons is null or persons < 0
-                        then field || '=' || coalesce(persons_text, 'null') end, '; ') as bad_cells,
+        {{ ordered_string_agg("case when persons is null or persons < 0
+                        then field || '=' || coalesce(persons_text, 'null') end", "'; '", 'field') }}
+            as bad_cells,
         max(case when education_level = 'total' then persons_text end) as total_text
     from education
     group by village_code, roc_year, source_id, raw_sha256
@@ -50,18 +51,18 @@ checked as (
         per_village.*,
         'code=' || village_code || '; site=' || coalesce(site_name, 'null')
         || '; village=' || coalesce(village_name, 'null')
-        || '; 統計年=' || cast(roc_year as varchar)
+        || '; 統計年=' || cast(roc_year as string)
         || '; 總計=' || coalesce(total_text, 'null')
         || coalesce('; ' || bad_cells, '') as record,
         case
             when cells > distinct_cells
-                then 'duplicate village code (' || cast(cells // distinct_cells as varchar) || ' rows)'
+                then 'duplicate village code (' || cast({{ integer_divide('cells', 'distinct_cells') }} as string) || ' rows)'
             when has_garbled_cell then 'count is not a whole number'
             when has_negative_cell then 'negative count'
             when substr(village_code, 1, 8) not in (select township_code from townships)
                 then 'village code names no known township'
             when level_sum <> edu_pop_15plus
-                then 'education levels add up to ' || cast(level_sum as varchar) || ', not 總計'
+                then 'education levels add up to ' || cast(level_sum as string) || ', not 總計'
         end as rejection_reason
     from per_village
 )

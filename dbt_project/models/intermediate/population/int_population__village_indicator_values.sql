@@ -44,7 +44,7 @@ segis_values as (
     select
         'pop_density' as indicator_code,
         village_code as region_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }} as period,
+        {{ roc_month_start('roc_yyymm') }} as period,
         source_id,
         is_synthetic,
         pop_density as value
@@ -53,13 +53,13 @@ segis_values as (
     union all
     select
         'pop_indigenous', village_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }}, source_id, is_synthetic,
+        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
         cast(pop_indigenous as double)
     from indigenous
     union all
     select
         'pop_indigenous_share', village_code,
-        {{ month_start('roc_yyymm // 100 + 1911', 'roc_yyymm % 100') }}, source_id, is_synthetic,
+        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
         100 * {{ safe_divide('pop_indigenous', 'pop_total') }}
     from indigenous
     where pop_total > 0
@@ -69,7 +69,7 @@ unioned as (
     select * from education_values
     union all
     select
-        indicator_code, region_code, period, 'month' as grain, cast(null as varchar) as scenario,
+        indicator_code, region_code, period, 'month' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id,
         case when is_synthetic then 'synthetic' end as quality_flag
     from segis_values

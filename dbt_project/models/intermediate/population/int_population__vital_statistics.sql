@@ -38,13 +38,13 @@ township_sums as (
 
 flows as (
     select
-        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
+        indicator_code, region_code, period, grain, cast(null as string) as scenario, value,
         is_synthetic, source_id, case when is_synthetic then 'synthetic' end as quality_flag,
         1 as source_priority
     from township_flows
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
+        indicator_code, region_code, period, grain, cast(null as string), value, is_synthetic,
         source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end,
         2
@@ -96,7 +96,7 @@ derived as (
     {% for code, expression in derived.items() %}
     select
         '{{ code }}' as indicator_code, region_code, period, grain,
-        cast(null as varchar) as scenario, cast({{ expression }} as double) as value,
+        cast(null as string) as scenario, cast({{ expression }} as double) as value,
         any_synthetic as is_synthetic, source_id,
         case
             when any_synthetic then 'synthetic'

@@ -23,14 +23,15 @@ defects as (
 ),
 
 exports as (
-    select * from export_2016
-    union all by name
-    select * from export_2020
+    {{ union_all_by_name({
+        'export_2016': ref('stg_dgbas__county_indicators'),
+        'export_2020': ref('stg_dgbas__county_indicators_2020'),
+    }) }}
 ),
 
 named as (
     select
-        exports.* exclude (indicator_zh),
+        {{ star_except('exports', ['indicator_zh']) }},
         exports.indicator_zh as indicator_zh_published,
         coalesce(renames.indicator_zh, exports.indicator_zh) as indicator_zh
     from exports

@@ -11,7 +11,7 @@ quarantined as (
         source_id,
         raw_sha256,
         'category=' || category || '; 指標=' || indicator_zh_published || '; year='
-            || cast(year as varchar) || '; 縣市=' || region_name || '; value=' || value_text
+            || cast(year as string) || '; 縣市=' || region_name || '; value=' || value_text
             as record,
         rejection_reason as reason
     from cells

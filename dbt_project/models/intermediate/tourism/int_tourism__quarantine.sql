@@ -10,7 +10,7 @@ quarantined as (
     select
         source_id,
         raw_sha256,
-        'year=' || cast(year as varchar) || '; 縣市別=' || coalesce(county_name, '')
+        'year=' || cast(year as string) || '; 縣市別=' || coalesce(county_name, '')
             || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record,
         rejection_reason as reason
     from totals

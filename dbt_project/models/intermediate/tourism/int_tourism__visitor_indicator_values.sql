@@ -149,11 +149,11 @@ yearly_values as (
 ),
 
 unioned as (
-    select indicator_code, region_code, period, 'month' as grain, cast(null as varchar) as scenario,
+    select indicator_code, region_code, period, 'month' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id, has_total_mismatch
     from monthly_values
     union all
-    select indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+    select indicator_code, region_code, period, 'year' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id, has_total_mismatch
     from yearly_values
 ),

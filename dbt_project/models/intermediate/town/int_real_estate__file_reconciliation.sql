@@ -28,7 +28,8 @@ reasons as (
         source_id,
         release,
         source_file,
-        {{ dbt.listagg("rejection_reason || ': ' || cast(rows_with_reason as varchar)", "' | '", "order by rejection_reason") }} as quarantine_reasons
+        {{ ordered_string_agg("rejection_reason || ': ' || cast(rows_with_reason as string)",
+                              "' | '", 'rejection_reason') }} as quarantine_reasons
     from (
         select source_id, release, source_file, rejection_reason, count(*) as rows_with_reason
         from checked

@@ -66,11 +66,11 @@ completed as (
         own.season is not null and next.season is not null as is_complete
     from unioned
     left join loaded_seasons as own
-        on own.season = cast(extract(year from unioned.quarter) - 1911 as varchar) || 'S'
-            || cast(extract(quarter from unioned.quarter) as varchar)
+        on own.season = cast(extract(year from unioned.quarter) - 1911 as string) || 'S'
+            || cast(extract(quarter from unioned.quarter) as string)
     left join loaded_seasons as next
-        on next.season = cast(extract(year from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) - 1911 as varchar)
-            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'unioned.quarter') }}) as varchar)
+        on next.season = cast(extract(year from {{ months_after('unioned.quarter', 3) }}) - 1911 as string)
+            || 'S' || cast(extract(quarter from {{ months_after('unioned.quarter', 3) }}) as string)
 )
 
 select * from completed

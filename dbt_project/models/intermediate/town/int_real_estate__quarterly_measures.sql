@@ -21,10 +21,10 @@ seasons as (
         *,
         -- the publication seasons a transaction quarter's sales appear in: its own, and the
         -- next (registration is due within 30 days of the transfer; stragglers come later)
-        cast(extract(year from transaction_quarter) - 1911 as varchar) || 'S'
-            || cast(extract(quarter from transaction_quarter) as varchar) as own_season,
-        cast(extract(year from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) - 1911 as varchar)
-            || 'S' || cast(extract(quarter from {{ dbt.dateadd('month', 3, 'transaction_quarter') }}) as varchar)
+        cast(extract(year from transaction_quarter) - 1911 as string) || 'S'
+            || cast(extract(quarter from transaction_quarter) as string) as own_season,
+        cast(extract(year from {{ months_after('transaction_quarter', 3) }}) - 1911 as string)
+            || 'S' || cast(extract(quarter from {{ months_after('transaction_quarter', 3) }}) as string)
             as next_season
     from quarterly
 ),

@@ -5,7 +5,8 @@
 {{ config(
     materialized='incremental',
     unique_key='release_key',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_key_strategy(),
+    partition_by=replace_key_partitions('release_key'),
     on_schema_change='fail',
 ) }}
 {#- One key column, not [source_id, release]: with a list dbt deletes through a join of the
@@ -58,7 +59,7 @@ located as (
         files.coverage,
         files.published_by,
         files.header_fields,
-        cast(counties.countycode as varchar) as county_code,
+        cast(counties.countycode as string) as county_code,
         township_names.region_code as township_code,
         case
             when transactions.transaction_target like '房地%' then 'land_building'
@@ -82,13 +83,13 @@ located as (
 -- 編號 already accepted from a release processed before: a repeat here is the same deal again
 earlier_serials as (
     select file_kind, serial_no, min(release || ' ' || source_file || ' line '
-        || cast(source_row as varchar)) as first_seen
-    from {{ this }}
+        || cast(source_row as string)) as first_seen
+    from {{ this }} as processed
     where rejection_reason is null and coalesce(serial_no, '') <> ''
         and not exists (
             select 1 from releases_to_process
-            where releases_to_process.source_id = {{ this }}.source_id
-                and releases_to_process.release = {{ this }}.release
+            where releases_to_process.source_id = processed.source_id
+                and releases_to_process.release = processed.release
         )
     group by file_kind, serial_no
 ),
@@ -103,7 +104,7 @@ ranked as (
             partition by file_kind, serial_no, fields_read = header_fields
             order by loaded_at, source_id, release, source_file, source_row
         ) end as serial_rank,
-        first_value(release || ' ' || source_file || ' line ' || cast(source_row as varchar))
+        first_value(release || ' ' || source_file || ' line ' || cast(source_row as string))
             over (
                 partition by file_kind, serial_no, fields_read = header_fields
                 order by loaded_at, source_id, release, source_file, source_row
@@ -118,8 +119,8 @@ checked as (
         ranked.*,
         nullif(concat_ws('; ',
             case when fields_read <> header_fields
-                 then 'line has ' || cast(fields_read as varchar) || ' fields, the header '
-                     || cast(header_fields as varchar) end,
+                 then 'line has ' || cast(fields_read as string) || ' fields, the header '
+                     || cast(header_fields as string) end,
             case when county_code is null
                  then 'county letter ' || county_letter || ' is no county' end,
             case when county_code is not null and township_code is null
@@ -134,7 +135,7 @@ checked as (
                  then date_label || ' ' || transaction_date_text || ' is not the 7 digits this layout writes' end,
             case when transaction_date > published_by
                  then date_label || ' ' || transaction_date_text || ' is after the release (published by '
-                     || cast(published_by as varchar) || ')' end,
+                     || cast(published_by as string) || ')' end,
             case when not total_price_parse_ok
                  then price_label || ' is not a number' end,
             case when not unit_price_parse_ok

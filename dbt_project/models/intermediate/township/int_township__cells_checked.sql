@@ -32,19 +32,17 @@ region_names as (
 ),
 
 town_codes as (
-    select cast(TOWNCODE as varchar) as region_code from {{ ref('town_codes_moi_20200324') }}
+    select cast(TOWNCODE as string) as region_code from {{ ref('town_codes_moi_20200324') }}
 ),
 
 cells as (
-    select * from panel
-    union all by name
-    select * from age
-    union all by name
-    select * from migration
-    union all by name
-    select * from population
-    union all by name
-    select * from segis
+    {{ union_all_by_name({
+        'panel': ref('stg_township__panel'),
+        'age': ref('stg_township__age'),
+        'migration': ref('stg_township__migration'),
+        'population': ref('stg_township__population'),
+        'segis': ref('stg_township__segis'),
+    }) }}
 ),
 
 matched as (

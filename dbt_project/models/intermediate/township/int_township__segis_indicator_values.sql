@@ -26,19 +26,19 @@ total_sums as (
 
 unioned as (
     select
-        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
+        indicator_code, region_code, period, grain, cast(null as string) as scenario, value,
         is_synthetic, source_id, case when is_synthetic then 'synthetic' end as quality_flag
     from totals
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
+        indicator_code, region_code, period, grain, cast(null as string), value, is_synthetic,
         source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
     from total_sums
     union all
     select
         'establishments_section_' || lower(section), region_code, period, grain,
-        cast(null as varchar), cast(establishments as double), is_synthetic, source_id,
+        cast(null as string), cast(establishments as double), is_synthetic, source_id,
         quality_flag
     from by_section
 )

@@ -44,7 +44,7 @@ mol_published as (
         region_names.region_code,
         {{ year_start('manpower.year') }} as period,
         'year' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         case when manpower.unit = '千人' then manpower.value * 1000 else manpower.value end as value,
         manpower.is_synthetic,
         manpower.source_id,
@@ -64,7 +64,7 @@ mol_published as (
 -- yearbook gives the same county-year, theirs wins
 labour_panel_published as (
     select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        indicator_code, region_code, period, 'year' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id,
         case when is_synthetic then 'synthetic' end as quality_flag,
         3 as source_priority

@@ -43,11 +43,11 @@ checked as (
         source_id,
         raw_sha256,
         is_synthetic,
-        'county=' || coalesce(county_name, 'null') || '; year=' || cast(year as varchar)
+        'county=' || coalesce(county_name, 'null') || '; year=' || cast(year as string)
         || '; ' || measure || '=' || coalesce(value_text, 'null') as record,
         case
             when region_code is null then 'county ' || coalesce(county_name, '(empty)') || ' is no county'
-            when copies > 1 then 'county-year written ' || cast(copies as varchar) || ' times'
+            when copies > 1 then 'county-year written ' || cast(copies as string) || ' times'
             when value is null and coalesce(value_text, '') <> '' then 'value is not a number'
             when measure <> 'wage_median_10k' and (value < 0 or value > 100)
                 then 'rate outside 0-100'

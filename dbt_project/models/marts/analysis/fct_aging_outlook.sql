@@ -27,7 +27,7 @@ projection_scenarios as (
 ),
 
 paths as (
-    select structure.*, cast(null as varchar) as path_scenario
+    select structure.*, cast(null as string) as path_scenario
     from structure
     where structure.scenario is null
     union all
@@ -53,36 +53,36 @@ reached as (
 
 final as (
     select
-        cast(reached.region_code as varchar) as region_code,
-        cast(reached.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
-        cast(reached.path_scenario as varchar) as scenario,
+        cast(reached.region_code as string) as region_code,
+        cast(reached.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
+        cast(reached.path_scenario as string) as scenario,
         cast(reached.period as date) as period,
-        cast(reached.grain as varchar) as grain,
+        cast(reached.grain as string) as grain,
         cast(reached.scenario is not null as boolean) as is_projected,
         cast(reached.pop_total as double) as pop_total,
         cast(reached.pop_65plus as double) as pop_65plus,
         cast(reached.pop_65plus_share as double) as pop_65plus_share,
-        cast(reached.aging_stage as varchar) as aging_stage,
+        cast(reached.aging_stage as string) as aging_stage,
         cast(case reached.aging_stage
             when 'young' then '未達高齡化社會'
             when 'aging' then '高齡化社會'
             when 'aged' then '高齡社會'
             when 'super_aged' then '超高齡社會'
-        end as varchar) as aging_stage_zh,
+        end as string) as aging_stage_zh,
         cast(case reached.aging_stage
             when 'young' then 'not yet an aging society'
             when 'aging' then 'aging society'
             when 'aged' then 'aged society'
             when 'super_aged' then 'super-aged society'
-        end as varchar) as aging_stage_en,
+        end as string) as aging_stage_en,
         cast(reached.first_year_aging as integer) as first_year_aging,
         cast(reached.first_year_aged as integer) as first_year_aged,
         cast(reached.first_year_super_aged as integer) as first_year_super_aged,
         cast(reached.is_synthetic as boolean) as is_synthetic,
-        cast(indicator_values.source_id as varchar) as source_id,
-        cast(indicator_values.quality_flag as varchar) as quality_flag
+        cast(indicator_values.source_id as string) as source_id,
+        cast(indicator_values.quality_flag as string) as quality_flag
     from reached
     inner join regions on reached.region_code = regions.region_code
     left join indicator_values

@@ -84,13 +84,13 @@ ranked as (
 
 final as (
     select
-        cast(measured.region_code as varchar) as region_code,
-        cast(measured.region_level as varchar) as region_level,
-        cast(measured.name_zh as varchar) as region_name_zh,
-        cast(measured.name_en as varchar) as region_name_en,
-        cast(measured.county_code as varchar) as county_code,
+        cast(measured.region_code as string) as region_code,
+        cast(measured.region_level as string) as region_level,
+        cast(measured.name_zh as string) as region_name_zh,
+        cast(measured.name_en as string) as region_name_en,
+        cast(measured.county_code as string) as county_code,
         cast(measured.period as date) as period,
-        cast(measured.grain as varchar) as grain,
+        cast(measured.grain as string) as grain,
         cast(measured.income_tax_units as bigint) as filing_units,
         cast(measured.income_total as double) as income_total,
         cast(measured.income_mean as double) as income_mean,
@@ -116,11 +116,11 @@ final as (
             when measured.is_thin then '{{ thin_reason }}'
             when ranked.peers_in_{{ scope }} < {{ var('min_peers_for_rank') }}
                 then 'fewer than {{ var("min_peers_for_rank") }} peers'
-        end as varchar) as rank_in_{{ scope }}_null_reason,
+        end as string) as rank_in_{{ scope }}_null_reason,
         {% endfor %}
         cast(measured.is_synthetic as boolean) as is_synthetic,
-        cast(measured.source_id as varchar) as source_id,
-        cast({{ combined_quality_flag('measured.is_synthetic', ['measured.quality_flag']) }} as varchar)
+        cast(measured.source_id as string) as source_id,
+        cast({{ combined_quality_flag('measured.is_synthetic', ['measured.quality_flag']) }} as string)
             as quality_flag
     from measured
     left join ranked

@@ -86,7 +86,7 @@ level_peers as (
     select
         indicator_code, period, grain, region_level,
         count(*) as peers,
-        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
+        {{ ordered_avg('value') }} as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
@@ -97,7 +97,7 @@ county_peers as (
     select
         indicator_code, period, grain, county_code,
         count(*) as peers,
-        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
+        {{ ordered_avg('value') }} as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
@@ -224,18 +224,18 @@ reasoned as (
 
 final as (
     select
-        cast(reasoned.indicator_code as varchar) as indicator_code,
-        cast(indicators.name_zh as varchar) as indicator_name_zh,
-        cast(indicators.name_en as varchar) as indicator_name_en,
-        cast(indicators.unit as varchar) as unit,
-        cast(reasoned.higher_is as varchar) as higher_is,
-        cast(reasoned.region_code as varchar) as region_code,
-        cast(reasoned.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
-        cast(reasoned.county_code as varchar) as county_code,
+        cast(reasoned.indicator_code as string) as indicator_code,
+        cast(indicators.name_zh as string) as indicator_name_zh,
+        cast(indicators.name_en as string) as indicator_name_en,
+        cast(indicators.unit as string) as unit,
+        cast(reasoned.higher_is as string) as higher_is,
+        cast(reasoned.region_code as string) as region_code,
+        cast(reasoned.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
+        cast(reasoned.county_code as string) as county_code,
         cast(reasoned.period as date) as period,
-        cast(reasoned.grain as varchar) as grain,
+        cast(reasoned.grain as string) as grain,
         cast(reasoned.value as double) as value,
         cast(reasoned.count_basis as double) as count_basis,
         cast(reasoned.nation_value as double) as nation_value,
@@ -247,7 +247,7 @@ final as (
         cast(case when rank_null_reason is null
             then {{ percentile_from_rank('rank_in_level', 'peers_in_level') }} end as double)
             as percentile_in_level,
-        cast(rank_null_reason as varchar) as rank_null_reason,
+        cast(rank_null_reason as string) as rank_null_reason,
         cast(reasoned.peers_in_county as bigint) as peers_in_county,
         cast(reasoned.peer_mean_in_county as double) as peer_mean_in_county,
         cast(reasoned.peer_median_in_county as double) as peer_median_in_county,
@@ -256,7 +256,7 @@ final as (
         cast(case when rank_in_county_null_reason is null
             then {{ percentile_from_rank('rank_in_county', 'peers_in_county') }} end as double)
             as percentile_in_county,
-        cast(rank_in_county_null_reason as varchar) as rank_in_county_null_reason,
+        cast(rank_in_county_null_reason as string) as rank_in_county_null_reason,
         cast(reasoned.previous_value as double) as previous_value,
         cast(case when change_null_reason is null then reasoned.value - previous_value end as double)
             as change_abs,
@@ -265,12 +265,12 @@ final as (
             as change_pct,
         cast(coalesce(change_null_reason,
             case when previous_value <= 0 then 'previous value not positive: no percentage' end)
-            as varchar) as change_null_reason,
+            as string) as change_null_reason,
         cast(reasoned.value_5y_before as double) as value_5y_before,
         cast(case when cagr_null_reason is null
             then {{ cagr_pct('reasoned.value', 'value_5y_before', 5) }} end as double)
             as cagr_5y_pct,
-        cast(cagr_null_reason as varchar) as cagr_null_reason,
+        cast(cagr_null_reason as string) as cagr_null_reason,
         cast(
             reasoned.is_synthetic
             or coalesce(nation_is_synthetic, false)
@@ -280,8 +280,8 @@ final as (
             or coalesce(previous_is_synthetic, false)
             or coalesce(five_years_before_is_synthetic, false)
             as boolean) as is_synthetic,
-        cast(reasoned.source_id as varchar) as source_id,
-        cast(reasoned.quality_flag as varchar) as quality_flag
+        cast(reasoned.source_id as string) as source_id,
+        cast(reasoned.quality_flag as string) as quality_flag
     from reasoned
     inner join indicators on reasoned.indicator_code = indicators.indicator_code
     inner join regions on reasoned.region_code = regions.region_code

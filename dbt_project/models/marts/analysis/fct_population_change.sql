@@ -97,12 +97,12 @@ measured as (
 
 final as (
     select
-        cast(measured.region_code as varchar) as region_code,
-        cast(regions.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
+        cast(measured.region_code as string) as region_code,
+        cast(regions.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
         cast(measured.period as date) as period,
-        cast(measured.grain as varchar) as grain,
+        cast(measured.grain as string) as grain,
         {% for flow in flows %}
         cast(measured.{{ flow }} as double) as {{ flow }},
         {% endfor %}
@@ -119,7 +119,7 @@ final as (
         cast(1000 * {{ safe_divide('measured.total_change', 'measured.mean_population') }} as double)
             as total_change_per_1000,
         cast(case when measured.mean_population is null
-            then 'population at the start or end of the period missing' end as varchar)
+            then 'population at the start or end of the period missing' end as string)
             as rate_null_reason,
         cast(measured.population_change as double) as population_change,
         cast(measured.unexplained_change as double) as unexplained_change,
@@ -130,23 +130,22 @@ final as (
         cast(case when measured.classification_null_reason is null then
             case when is_natural_increase then 'natural_increase' else 'natural_decrease' end
             || '_' || case when is_social_increase then 'social_increase' else 'social_decrease' end
-        end as varchar) as change_class,
+        end as string) as change_class,
         cast(case when measured.classification_null_reason is null then
             case when is_natural_increase then '自然增加' else '自然減少' end
             || '、' || case when is_social_increase then '社會增加' else '社會減少' end
-        end as varchar) as change_class_zh,
+        end as string) as change_class_zh,
         cast(case when measured.classification_null_reason is null then
             case when is_natural_increase then 'natural increase' else 'natural decrease' end
             || ', ' || case when is_social_increase then 'social increase' else 'social decrease' end
-        end as varchar) as change_class_en,
-        cast(measured.classification_null_reason as varchar) as classification_null_reason,
+        end as string) as change_class_en,
+        cast(measured.classification_null_reason as string) as classification_null_reason,
         cast(measured.any_synthetic as boolean) as is_synthetic,
-        cast(array_to_string(list_sort(list_distinct(list_value(
-            {% for flow in flows %}measured.{{ flow }}_source{% if not loop.last %}, {% endif %}{% endfor %}
-        ))), ',') as varchar) as source_id,
+        {%- set flow_sources = [] %}{% for flow in flows %}{% do flow_sources.append('measured.' ~ flow ~ '_source') %}{% endfor %}
+        cast({{ sorted_distinct_join(flow_sources, "','") }} as string) as source_id,
         cast({{ combined_quality_flag('measured.any_synthetic',
             ['measured.births_flag', 'measured.deaths_flag', 'measured.migrants_in_flag',
-             'measured.migrants_out_flag']) }} as varchar) as quality_flag
+             'measured.migrants_out_flag']) }} as string) as quality_flag
     from measured
     inner join regions on measured.region_code = regions.region_code
 )

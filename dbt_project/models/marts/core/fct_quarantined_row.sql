@@ -21,10 +21,10 @@ with
 unioned as (
     {% for model in quarantine_models %}
     select
-        cast(source_id as varchar) as source_id,
-        cast(raw_sha256 as varchar) as raw_sha256,
-        cast(record as varchar) as record,
-        cast(reason as varchar) as reason
+        cast(source_id as string) as source_id,
+        cast(raw_sha256 as string) as raw_sha256,
+        cast(record as string) as record,
+        cast(reason as string) as reason
     from {{ model }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -43,7 +43,8 @@ catalogue as (
 
 -- scenario is null for observed values; '' inside this model, so the key joins with USING
 prior as (
-    select * replace (coalesce(scenario, '') as scenario)
+    select {{ star_replace(ref('stg_warehouse__published_indicator_value_history'),
+                           {'scenario': "coalesce(scenario, '')"}) }}
     from {{ ref('stg_warehouse__published_indicator_value_history') }}
 ),
 
@@ -179,7 +180,7 @@ recorded_releases as (
 
 candidates as (
     select *, true as is_current_figure from current_figures
-    union all by name
+    union all
     select *, false as is_current_figure from dgbas_earlier_states
 ),
 
@@ -189,7 +190,7 @@ candidates as (
 -- place); the timeline's earlier states are recorded already.
 dated as (
     select
-        candidates.* exclude (released_at),
+        {{ star_except('candidates', ['released_at']) }},
         case
             when candidates.released_at is not null
                 and recorded_releases.source_id is null
@@ -212,12 +213,12 @@ added as (
             else 'publisher_release' end as valid_from_basis
     from dated
     where release_valid_from is not null or is_current_figure
-    union all by name
+    union all
     -- withdrawn: the recorded current figure is in no mart any more
     select
         {% for column in key %}prior_open.{{ column }}, {% endfor %}
-        cast(null as double) as value, cast(null as varchar) as source_id,
-        cast(null as varchar) as raw_sha256, {{ run_time }} as valid_from,
+        cast(null as double) as value, cast(null as string) as source_id,
+        cast(null as string) as raw_sha256, {{ run_time }} as valid_from,
         'warehouse_publication' as valid_from_basis
     from prior_open
     anti join current_figures using ({{ key | join(', ') }})
@@ -256,21 +257,21 @@ closed as (
 
 final as (
     select
-        cast(mart as varchar) as mart,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(region_code as varchar) as region_code,
+        cast(mart as string) as mart,
+        cast(indicator_code as string) as indicator_code,
+        cast(region_code as string) as region_code,
         cast(period as date) as period,
-        cast(grain as varchar) as grain,
-        cast(nullif(scenario, '') as varchar) as scenario,
+        cast(grain as string) as grain,
+        cast(nullif(scenario, '') as string) as scenario,
         cast(value as double) as value,
         cast(previous_value as double) as previous_value,
         cast(valid_from as timestamp) as valid_from,
         cast(closes_at as timestamp) as valid_to,
         closes_at is null as is_current,
-        cast(valid_from_basis as varchar) as valid_from_basis,
-        cast(source_id as varchar) as source_id,
-        cast(raw_sha256 as varchar) as raw_sha256,
-        cast(run_id as varchar) as run_id,
+        cast(valid_from_basis as string) as valid_from_basis,
+        cast(source_id as string) as source_id,
+        cast(raw_sha256 as string) as raw_sha256,
+        cast(run_id as string) as run_id,
         cast(recorded_at as timestamp) as recorded_at
     from closed
     where value is not null

@@ -8,20 +8,20 @@ reconciliation as (
 
 final as (
     select
-        cast(season as varchar) as season,
-        cast(source_file as varchar) as source_file,
-        cast(file_kind as varchar) as file_kind,
-        cast(raw_sha256 as varchar) as raw_sha256,
+        cast(season as string) as season,
+        cast(source_file as string) as source_file,
+        cast(file_kind as string) as file_kind,
+        cast(raw_sha256 as string) as raw_sha256,
         cast(rows_read as bigint) as rows_read,
         cast(rows_accepted as bigint) as rows_accepted,
         cast(rows_quarantined as bigint) as rows_quarantined,
         cast(rows_not_modelled as bigint) as rows_not_modelled,
         cast(rows_unaccounted as bigint) as rows_unaccounted,
-        cast(quarantine_reasons as varchar) as quarantine_reasons,
+        cast(quarantine_reasons as string) as quarantine_reasons,
         cast(is_synthetic as boolean) as is_synthetic,
-        cast(source_id as varchar) as source_id,
-        cast(release as varchar) as release,
-        cast(coverage as varchar) as coverage
+        cast(source_id as string) as source_id,
+        cast(release as string) as release,
+        cast(coverage as string) as coverage
     from reconciliation
 )
 
