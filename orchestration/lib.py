@@ -3,6 +3,8 @@ how the dbt project and its CLI arguments are built."""
 
 import dataclasses
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -13,6 +15,7 @@ import duckdb
 import pandas as pd
 from dagster_dbt import DbtCliResource, DbtProject
 
+from orchestration.publish import sql_literal
 from sources import settings
 from sources.catalog import Source
 from sources.errors import SourceError
@@ -37,6 +40,81 @@ def connect_work_db(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = work_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+def raw_parquet_dir() -> Path:
+    """The raw tables again as Parquet, one folder per table: what the Spark target reads as
+    its sources (dbt var raw_parquet_root), as a cluster would read files in object storage."""
+    return settings.warehouse_dir() / "raw_parquet"
+
+
+def write_raw_parquet(
+    con: duckdb.DuckDBPyConnection, table: str, column: str | None = None,
+    release: str | None = None,
+) -> None:
+    """Mirror `raw.<table>` into `raw_parquet/<table>/`: the whole table as `table.parquet`,
+    or, for a table loaded release by release (`column`), one `release-<value>.parquet` per
+    release, rewriting only `release` (the one just loaded) and those without a file yet, and
+    removing the files of releases the table no longer holds. An empty table is one
+    `table.parquet` without rows, so Spark still learns its columns. Each file appears whole:
+    it is written under a dot name, which Spark skips, and renamed."""
+    folder = raw_parquet_dir() / table
+    folder.mkdir(parents=True, exist_ok=True)
+    source = f'{RAW_SCHEMA}."{table}"'
+    wanted: dict[str, str] = {}  # file name -> the select that fills it
+    if column is not None:
+        for (value,) in con.execute(
+            f"select distinct cast({column} as varchar) from {source} where {column} is not null"
+        ).fetchall():
+            if not re.fullmatch(r"[0-9A-Za-z_-]+", value):
+                raise ValueError(f"raw.{table}: release {value!r} cannot name a Parquet file")
+            wanted[f"release-{value}.parquet"] = (
+                f"select * from {source} where cast({column} as varchar) = '{value}'"
+            )
+    if not wanted:
+        wanted["table.parquet"] = f"select * from {source}"
+    for name, select in wanted.items():
+        if column is not None and name != f"release-{release}.parquet" \
+                and (folder / name).exists():
+            continue
+        incoming = folder / f".incoming-{name}"
+        con.execute(f"copy ({select}) to {sql_literal(str(incoming))} (format parquet)")
+        os.replace(incoming, folder / name)
+    for stale in folder.glob("*.parquet"):
+        if stale.name not in wanted:
+            stale.unlink()
+
+
+def spark_dir() -> Path:
+    """The spark target's warehouse (dbt_project/profiles.yml, session method): its tables, one
+    Parquet folder each under tables/<schema>.db/, and its Derby metastore."""
+    return settings.warehouse_dir() / "spark"
+
+
+def expose_spark_marts(marts: Iterable[str]) -> list[str]:
+    """After a build on the spark target: `marts.<mart>` in the working database becomes a view
+    of Spark's Parquet table, so the gates check, and the publication copies, what Spark built
+    (on a cluster they would read through its catalogue: README "On Apache Spark"). Returns the
+    marts exposed; one Spark did not write is left out."""
+    exposed = []
+    with connect_work_db() as con:
+        con.execute("create schema if not exists marts")
+        for mart in marts:
+            folder = spark_dir() / "tables" / "marts.db" / mart
+            if not any(folder.glob("*.parquet")):
+                continue
+            found = con.execute(
+                "select table_type from information_schema.tables "
+                "where table_schema = 'marts' and table_name = ?", [mart]
+            ).fetchone()
+            if found and found[0] == "BASE TABLE":  # DuckDB's build of it
+                con.execute(f'drop table marts."{mart}"')
+            con.execute(
+                f'create or replace view marts."{mart}" as select * from '
+                f"read_parquet({sql_literal(str(folder / '*.parquet'))})"
+            )
+            exposed.append(mart)
+    return exposed
 
 
 def quality_dir(run_id: str) -> Path:
@@ -72,6 +150,7 @@ def write_raw_table(
             "select * from incoming_frame"
         )
         con.unregister("incoming_frame")
+        write_raw_parquet(con, table or source.id)
     return raw_metadata(source, len(frame), landed, frame)
 
 
@@ -103,6 +182,7 @@ def write_raw_partition(
             rollback(con)
             raise
         con.unregister("incoming_frame")
+        write_raw_parquet(con, source.id, column, value)
     return raw_metadata(source, len(frame), landed, frame)
 
 
@@ -153,7 +233,7 @@ def dbt_executable() -> str:
 
 
 def dbt_parse_args() -> list[str]:
-    return ["parse", "--quiet"]
+    return ["parse", "--quiet", "--target", settings.dbt_target()]
 
 
 def dbt_docs_args() -> list[str]:
@@ -164,7 +244,7 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_build_args(full_refresh: bool = False) -> list[str]:
-    args = ["build"]
+    args = ["build", "--target", settings.dbt_target()]
     if full_refresh:
         args.append("--full-refresh")
     return args

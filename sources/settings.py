@@ -44,6 +44,15 @@ def source_mode() -> str:
     return mode
 
 
+def dbt_target() -> str:
+    """The engine the dbt step builds on: `duckdb` (default) or `spark` (dbt_project/profiles.yml;
+    README "On Apache Spark")."""
+    target = os.environ.get("TWRESAS_DBT_TARGET", "duckdb").strip().lower()
+    if target not in {"duckdb", "spark"}:
+        raise ValueError(f"TWRESAS_DBT_TARGET must be 'duckdb' or 'spark', not {target!r}")
+    return target
+
+
 def env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 

@@ -11,6 +11,8 @@ from orchestration.lib import (
     dbt_build_args,
     dbt_executable,
     ensure_dbt_manifest,
+    expose_spark_marts,
+    mart_descriptions,
     settings,
 )
 
@@ -36,6 +38,9 @@ def tw_resas_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # inherits the environment, and the args stay the ones tests may wrap)
     os.environ["TWRESAS_RUN_ID"] = context.run.run_id
     yield from dbt.cli(dbt_build_args(), context=context).stream()
+    if settings.dbt_target() == "spark":
+        exposed = expose_spark_marts(mart_descriptions(DBT_PROJECT.manifest_path))
+        context.log.info(f"marts built on Spark, exposed to the gates: {', '.join(exposed)}")
 
 
 defs = dg.Definitions(

@@ -5,7 +5,7 @@ and a lost working database loses none."""
 
 import dagster as dg
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, published_db_path
+from orchestration.lib import RAW_SCHEMA, connect_work_db, published_db_path, write_raw_parquet
 from orchestration.publish import sql_literal
 
 HISTORY_MART = "fct_indicator_value_history"
@@ -46,6 +46,7 @@ def published_indicator_value_history() -> dg.MaterializeResult:
                 )
             con.execute("detach published")
         rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{TABLE}").fetchone()[0]
+        write_raw_parquet(con, TABLE)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(rows),

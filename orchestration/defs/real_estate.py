@@ -22,6 +22,7 @@ from orchestration.lib import (
     release_job,
     release_sensor,
     settings,
+    write_raw_parquet,
 )
 from sources import real_estate
 from sources.errors import SourceError
@@ -108,6 +109,9 @@ def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.F
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(f"use {RAW_SCHEMA}")
         ensure_raw_tables(con)
+        for other in real_estate.LVR_SOURCES:  # dbt unions them all, loaded or not
+            write_raw_parquet(con, other.id, "release")
+            write_raw_parquet(con, files_table(other))
         stats = real_estate.load_season(
             con, landed.path, season, source.id, release=release, source_id=source.id
         )
@@ -123,6 +127,8 @@ def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.F
             ],
         )
         con.execute("commit")
+        write_raw_parquet(con, source.id, "release", release)
+        write_raw_parquet(con, files_table(source))
     return stats
 
 

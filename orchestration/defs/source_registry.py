@@ -4,7 +4,7 @@ which licence. `marts.dim_source` joins it with what the warehouse actually hold
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db
+from orchestration.lib import RAW_SCHEMA, connect_work_db, write_raw_parquet
 from sources.catalog import Source, all_sources
 
 TABLE = "source_registry"
@@ -43,4 +43,5 @@ def source_registry() -> dg.MaterializeResult:
         con.register("incoming_frame", frame)
         con.execute(f"create or replace table {RAW_SCHEMA}.{TABLE} as select * from incoming_frame")
         con.unregister("incoming_frame")
+        write_raw_parquet(con, TABLE)
     return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(len(frame))})

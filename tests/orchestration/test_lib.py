@@ -1,12 +1,25 @@
 """The small pure helpers of orchestration.lib."""
 
+import pytest
+
 from orchestration import lib
 from orchestration.defs.population import roc_yyymm
 
 
-def test_dbt_build_args():
-    assert lib.dbt_build_args() == ["build"]
-    assert lib.dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+def test_dbt_build_args(monkeypatch):
+    monkeypatch.delenv("TWRESAS_DBT_TARGET", raising=False)
+    assert lib.dbt_build_args() == ["build", "--target", "duckdb"]
+    assert lib.dbt_build_args(full_refresh=True) == [
+        "build", "--target", "duckdb", "--full-refresh"]
+
+
+def test_the_dbt_step_builds_on_the_target_the_setting_names(monkeypatch):
+    monkeypatch.setenv("TWRESAS_DBT_TARGET", "Spark ")
+    assert lib.dbt_build_args() == ["build", "--target", "spark"]
+    assert lib.dbt_parse_args()[-2:] == ["--target", "spark"]
+    monkeypatch.setenv("TWRESAS_DBT_TARGET", "postgres")
+    with pytest.raises(ValueError, match="TWRESAS_DBT_TARGET must be 'duckdb' or 'spark'"):
+        lib.dbt_build_args()
 
 
 def test_dbt_docs_and_parse_args():
