@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test ui docs atlas lint bench clean lock
+.PHONY: setup run test ui docs atlas lint bench clean lock spark-check
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 lock: setup  ## recompile requirements.lock from pyproject.toml (after changing a dependency)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/python -m piptools compile --quiet --extra dev --generate-hashes \
+	$(BIN)/python -m piptools compile --quiet --extra dev --extra spark --generate-hashes \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
@@ -32,6 +32,9 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 test: setup  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
+	$(BIN)/python -m orchestration.spark_check
 
 ui: setup  ## the Dagster UI on the same code location
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
