@@ -36,12 +36,13 @@ def test_the_comparison_covers_every_published_mart_and_indicator(spark_comparis
 def test_seed_text_with_quotes_and_empty_cells_reaches_spark_as_published(pipeline_home):
     """dbt-spark's session loader wrote Su'ao's quote into broken SQL and empty cells as 'None'."""
     seeds = pipeline_home / "warehouse" / "spark" / "tables" / "reference.db"
-    towns = duckdb.sql(f"select TOWNENG from read_parquet('{seeds}/town_codes_moi_20200324/*')")
+    towns = duckdb.execute(
+        f"select TOWNENG from read_parquet('{seeds}/town_codes_moi_20200324/*.parquet')")
     assert ("Su'ao Township",) in towns.fetchall()
-    catalogue = duckdb.sql(
+    catalogue = duckdb.execute(
         "select count(*) filter (where dgbas_indicator_zh is null), "
         "count(*) filter (where dgbas_indicator_zh = 'None') "
-        f"from read_parquet('{seeds}/indicator_catalogue/*')").fetchone()
+        f"from read_parquet('{seeds}/indicator_catalogue/*.parquet')").fetchone()
     assert catalogue == (121, 0)  # the empty cells of indicator_catalogue.csv
 
 
@@ -51,7 +52,7 @@ def spark_table(home, schema: str, table: str) -> str:
 
 
 def content(source: str, excluded: list[str]) -> str:
-    return duckdb.sql(
+    return duckdb.execute(
         "select md5(string_agg(row_hash, ',' order by row_hash)) from (select "
         f"md5(cast(t as varchar)) as row_hash from (select * exclude ({', '.join(excluded)}) "
         f"from {source}) as t)").fetchone()[0]
@@ -66,11 +67,13 @@ def test_an_incremental_run_on_spark_replaces_a_reloaded_release_and_nothing_els
     quarterly = spark_table(pipeline_home, "intermediate", "int_real_estate__quarterly")
     volatile = ["loaded_at", "processed_at"]
     before = content(checked, volatile), content(quarterly, ["processed_at"])
-    files = pipeline_home / "warehouse" / "raw_parquet" / "lvr_land_files" / "release-109S3.parquet"
+    files = pipeline_home / "warehouse" / "raw_parquet" / "lvr_land_files" / "table.parquet"
     original = files.read_bytes()
     try:
-        duckdb.sql(f"copy (select * replace (loaded_at + interval 1 hour as loaded_at) "
-                   f"from read_parquet('{files}')) to '{files}.new' (format parquet)")
+        duckdb.execute(
+            "copy (select * replace (case when release = '109S3' then loaded_at + interval 1 hour"
+            f" else loaded_at end as loaded_at) from read_parquet('{files}')) "
+            f"to '{files}.new' (format parquet)")
         files.with_name(files.name + ".new").rename(files)
         run_id = spark_check.published_run_id(pipeline_home / "warehouse" / "tw_resas.duckdb")
         with pytest.MonkeyPatch.context() as env:
@@ -80,10 +83,10 @@ def test_an_incremental_run_on_spark_replaces_a_reloaded_release_and_nothing_els
     finally:
         files.write_bytes(original)
 
-    reprocessed = duckdb.sql(
+    reprocessed = duckdb.execute(
         f"select release, count(distinct processed_at) from {checked} group by release "
         "order by release").fetchall()
-    newest = duckdb.sql(f"select release from {checked} order by processed_at desc limit 1")
+    newest = duckdb.execute(f"select release from {checked} order by processed_at desc limit 1")
     assert newest.fetchone()[0] == "109S3"
     assert all(processed_times == 1 for _, processed_times in reprocessed)
     assert (content(checked, volatile), content(quarterly, ["processed_at"])) == before
