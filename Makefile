@@ -7,10 +7,21 @@ STAMP := $(VENV)/.installed
 # and check results of the command-line runs.
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(abspath $(BIN)):$(PATH)
+# Re-parsed when anything dbt reads is newer (folders count: adding or removing a file changes
+# its folder's mtime); orchestration/dbt_manifest.py refuses a manifest older than these.
+MANIFEST := dbt_project/target/manifest.json
+DBT_INPUTS := dbt_project/dbt_project.yml \
+	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests)
 
-.PHONY: setup run test ui docs atlas lint bench clean lock spark-check
+.PHONY: setup manifest run test test-quick ui docs atlas lint bench clean lock spark-check
 
-setup: $(STAMP)
+setup: $(STAMP) $(MANIFEST)
+
+# The dbt manifest the code location is built from, prepared here and never when Dagster
+# loads it (as the dagster-dbt docs recommend).
+manifest: $(MANIFEST)
+$(MANIFEST): $(STAMP) $(DBT_INPUTS)
+	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_manifest.py
 
 # Exactly the tested versions: the hashed lock file, then the project itself without deps.
 $(STAMP): pyproject.toml requirements.lock
@@ -32,6 +43,14 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 test: setup  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The inner loop: no pipeline run, the tests spread over two processes (pytest-xdist). dbt's
+# unit tests take their inputs' columns from the last `make run`'s working database (an empty
+# copy of it; see tests/run_dbt_unit_tests.py).
+test-quick: setup  ## lint, every test not marked pipeline, and dbt's unit tests (no pipeline run)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not pipeline" -q -n 2
+	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py
 
 spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
 	$(BIN)/python -m orchestration.spark_check

@@ -28,6 +28,7 @@ transaction quarters it touches) is timed against `dbt run --full-refresh` over 
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -53,7 +54,7 @@ MALFORMED_SHARE = 0.005  # dates like 81052 and '076  03', as stray rows in the 
 MEASURE = r"""
 import json, resource, sys, time
 import duckdb
-mode, db, data, season, memory_limit = sys.argv[1:6]
+mode, db, data, season, memory_limit, sha256 = sys.argv[1:7]
 con = duckdb.connect(db)
 con.execute("SET enable_progress_bar = false")  # it would print to stdout
 if memory_limit:
@@ -65,8 +66,10 @@ if mode == "bare":
         " skip = 2)", [data])
     rows = con.execute("SELECT count(*) FROM bare").fetchone()[0]
 else:
-    from sources.real_estate import load_season
-    rows = sum(s.rows_read for s in load_season(con, data, season, "lvr_land"))
+    from sources.real_estate import ReleaseOrigin, load_season
+    origin = ReleaseOrigin(raw_sha256=sha256, url=f"file://{data}", is_synthetic=True,
+                           coverage="season")
+    rows = sum(s.rows_read for s in load_season(con, data, season, "lvr_land", origin=origin))
 con.execute("CHECKPOINT")
 seconds = time.perf_counter() - start
 con.close()
@@ -137,9 +140,9 @@ def write_csv(path: Path, rows: int, seed: int = 115, season: str | None = None)
             writer.writerows(zip(*columns, strict=True))
 
 
-def measure(mode: str, db: Path, data: Path, memory_limit: str) -> dict:
+def measure(mode: str, db: Path, data: Path, memory_limit: str, sha256: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, mode, str(db), str(data), SEASON, memory_limit],
+        [sys.executable, "-c", MEASURE, mode, str(db), str(data), SEASON, memory_limit, sha256],
         capture_output=True, text=True,
     )
     if done.returncode:
@@ -154,9 +157,9 @@ LVR_MODELS = ["int_real_estate__transactions_checked", "int_real_estate__quarter
 def dbt_seconds(home: Path, *args: str) -> tuple[float, float]:
     """Wall seconds of the dbt command, and the seconds dbt reports for its models alone
     (without its start-up: parsing the project, opening the database)."""
-    from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_variables
 
-    env = {**os.environ, "TWRESAS_HOME": str(home)}
+    env = {**os.environ, **dbt_variables(home, run_id=None)}
     start = time.perf_counter()
     done = subprocess.run(
         [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
@@ -174,9 +177,10 @@ def dbt_seconds(home: Path, *args: str) -> tuple[float, float]:
 def measure_incremental(work: Path, rows: int, seasons: int) -> None:
     """Load `seasons` seasons of rows/seasons rows one by one, then time the dbt models'
     incremental run after the last one against a full refresh over all of them."""
-    os.environ["TWRESAS_HOME"] = str(work / "home")
     from orchestration.defs.real_estate import load_raw_season
-    from sources.landing import LandingZone
+    from orchestration.resources import Warehouse
+
+    warehouse = Warehouse(home=str(work / "home"))
 
     labels = seasons_through("115S1", first="114S1")[-seasons:]
     per_season = rows // seasons
@@ -186,9 +190,10 @@ def measure_incremental(work: Path, rows: int, seasons: int) -> None:
         write_csv(csv_path, per_season, seed=i, season=season)
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.write(csv_path, "a_lvr_land_a.csv")
-        landed = LandingZone().store(LVR_LAND.id, f"bench:{season}", zip_path.read_bytes(),
-                                     http_status=200, mode="bench", extension="zip")
-        load_raw_season(landed, season)
+        landed = warehouse.landing_zone().store(
+            LVR_LAND.id, f"bench:{season}", zip_path.read_bytes(), http_status=200,
+            mode="bench", extension="zip")
+        load_raw_season(warehouse, landed, season)
         if i == len(labels) - 2:
             dbt_seconds(work / "home", "seed", "--select", "county_codes_moi_20200324",
                         "town_codes_moi_20200324", "county_names", "region_name_crosswalk")
@@ -217,13 +222,15 @@ def main() -> None:
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.write(csv_path, "a_lvr_land_a.csv")
         csv_bytes = csv_path.stat().st_size
+        with zip_path.open("rb") as handle:  # recorded with the files' counts, as a run does
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
         print(f"{args.rows:,} rows: CSV {csv_bytes / 1e6:,.1f} MB, "
               f"zip {zip_path.stat().st_size / 1e6:,.1f} MB")
         runs = {"bare": [], "ingest": []}
         for _ in range(args.repeat):
             for mode, data in (("bare", csv_path), ("ingest", zip_path)):
                 db = work / f"{mode}.duckdb"
-                runs[mode].append(measure(mode, db, data, args.memory_limit))
+                runs[mode].append(measure(mode, db, data, args.memory_limit, sha256))
                 db.unlink()
         bare, ingest = (
             {

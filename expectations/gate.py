@@ -4,29 +4,30 @@ Marts are small, so they are validated as pandas frames (GX 1.24's SQL path thro
 duckdb-engine fails here); large staging tables are covered by dbt tests instead.
 """
 
-import os
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import great_expectations as gx
 import pandas as pd
 from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from sources import settings
+from expectations.data_docs import make_offline
 from sources.jsonsafe import json_safe
 
 DATASOURCE = "tw_resas_marts"
+DATA_DOCS_SITE = "local_site"  # GX's default site, under gx/uncommitted/data_docs/
 
 
-def gx_root() -> Path:
-    """GX project root; its `gx/` folder (config, validation history, Data Docs) is output."""
-    default = settings.home() / "expectations"
-    return Path(os.environ.get("TWRESAS_GX_ROOT", default)).resolve()
-
-
-def data_docs_index() -> Path:
-    return gx_root() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+def data_docs_index(gx_root: Path) -> Path:
+    """The Data Docs of the GX project at `gx_root`, whose `gx/` folder (config, validation
+    history, Data Docs) is output."""
+    return gx_root / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
 
 
 @dataclass
@@ -56,7 +57,7 @@ class GateResult:
     success: bool
     rows: int
     outcomes: list[ExpectationOutcome]
-    data_docs: str
+    data_docs: str  # the validation page of this run in the Data Docs
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -73,9 +74,13 @@ class GateResult:
 
 
 def validate_mart(
-    mart: str, frame: pd.DataFrame, suite: gx.ExpectationSuite, key: tuple[str, ...] = ()
+    mart: str, frame: pd.DataFrame, suite: gx.ExpectationSuite, *, gx_root: Path,
+    key: tuple[str, ...] = (), run_name: str | None = None,
 ) -> GateResult:
-    context = gx.get_context(mode="file", project_root_dir=str(gx_root()))
+    """Validate `frame` with `suite` in the GX project at `gx_root` (validation history and
+    Data Docs are kept there), in a GX run named `run_name` (the Dagster run id: the Data Docs
+    index lists the runs by it); GateResult.data_docs is the run's validation page."""
+    context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     # metric progress bars would interleave with Dagster's and dbt's output on the console
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
@@ -102,7 +107,14 @@ def validate_mart(
             },
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    started = time.time()
+    result = checkpoint.run(batch_parameters={"dataframe": frame},
+                            run_id=RunIdentifier(run_name=run_name,
+                                                 run_time=datetime.now(UTC)))
+    make_offline(data_docs_index(gx_root).parent, written_since=started)
+    (validation,) = result.run_results
+    (page,) = [site["site_url"] for site in context.get_docs_sites_urls(
+        resource_identifier=validation) if site["site_name"] == DATA_DOCS_SITE]
     outcomes = []
     for run_result in result.run_results.values():
         for r in run_result.results:
@@ -126,5 +138,5 @@ def validate_mart(
         success=bool(result.success),
         rows=len(frame),
         outcomes=outcomes,
-        data_docs=str(data_docs_index()),
+        data_docs=url2pathname(urlparse(page).path),
     )

@@ -2,27 +2,38 @@
 its gate evaluated and found, the raw files the warehouse was built from, and the version it
 published or why publication was refused."""
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, quality_dir, work_db_path
+from orchestration.raw import RAW_SCHEMA
+from orchestration.resources import Warehouse
 from sources.jsonsafe import json_safe
-from sources.landing import LandingZone
 
 
-def raw_files_used() -> dict[str, list[str]]:
+def write_gate_report(warehouse: Warehouse, run_id: str, result) -> Path:
+    """Keep one machine-readable gate result per mart and run, for auditors."""
+    folder = warehouse.quality_dir(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.mart}.json"
+    path.write_text(json.dumps(json_safe(dataclasses.asdict(result)), ensure_ascii=False,
+                               indent=1, allow_nan=False))
+    return path
+
+
+def raw_files_used(warehouse: Warehouse) -> dict[str, list[str]]:
     """source id -> sha256 of every landed file whose rows are in the raw tables.
 
     Raw tables carry the file's sha256 as `_raw_sha256` (with `_source_id`) or, for a loader
     that keeps a table of files (實價登錄's `lvr_land_files`), as `raw_sha256`; the landing
     manifest names the source of a sha256 that has no `_source_id` beside it."""
     used: dict[str, set[str]] = {}
-    source_of = {row["sha256"]: row["source_id"] for row in LandingZone().manifest()
+    source_of = {row["sha256"]: row["source_id"] for row in warehouse.landing_zone().manifest()
                  if row.get("sha256")}
-    if not work_db_path().exists():  # a run refused before it loaded anything
+    if not warehouse.work_db.exists():  # a run refused before it loaded anything
         return {}
-    with connect_work_db(read_only=True) as con:
+    with warehouse.connect_work_db(read_only=True) as con:
         columns = con.execute(
             "select table_name, column_name from information_schema.columns"
             " where table_schema = ? and column_name in ('_raw_sha256', 'raw_sha256')",
@@ -43,8 +54,9 @@ def raw_files_used() -> dict[str, list[str]]:
     return {source: sorted(shas) for source, shas in sorted(used.items())}
 
 
-def write_run_report(run_id: str, *, published: list | None, refusal: str | None) -> Path:
-    folder = quality_dir(run_id)
+def write_run_report(warehouse: Warehouse, run_id: str, *, published: list | None,
+                     refusal: str | None) -> Path:
+    folder = warehouse.quality_dir(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     gates = {
         path.stem: json.loads(path.read_text())
@@ -68,7 +80,7 @@ def write_run_report(run_id: str, *, published: list | None, refusal: str | None
             }
             for mart, gate in gates.items()
         },
-        "raw_files": raw_files_used(),
+        "raw_files": raw_files_used(warehouse),
     }
     path = folder / "report.json"
     path.write_text(json.dumps(json_safe(report), ensure_ascii=False, indent=1, allow_nan=False))

@@ -16,12 +16,17 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from expectations.gate import data_docs_index
 from orchestration.audit import write_run_report
-from orchestration.lib import published_db_path, quality_dir, settings
-from orchestration.publish import LockHeld, exclusive_lock, repair_parquet_current
+from orchestration.publish import (
+    LockHeld,
+    exclusive_lock,
+    repair_parquet_current,
+    served_version,
+)
+from orchestration.releases import release_jobs
+from orchestration.resources import Warehouse, bound_resources
 from sources.errors import SourceError
-from sources.landing import LandingZone
+from sources.settings import read_settings
 
 # Dagster logs a failed step at ERROR with its whole traceback: the console gets one line per
 # failure from summary_lines() instead, and the tracebacks go to warehouse/logs/<run id>.log.
@@ -51,8 +56,8 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no detail'}"
 
 
-def write_log(run_id: str, text: str) -> Path:
-    folder = settings.logs_dir()
+def write_log(warehouse: Warehouse, run_id: str, text: str) -> Path:
+    folder = warehouse.logs_dir
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{run_id}.log"
     with open(path, "a", encoding="utf-8") as handle:
@@ -60,32 +65,33 @@ def write_log(run_id: str, text: str) -> Path:
     return path
 
 
-def refuse_run(what: str, exc: BaseException) -> RunRefused:
+def refuse_run(warehouse: Warehouse, what: str, exc: BaseException) -> RunRefused:
     """Report a run stopped outside its jobs: log, run report, and the one-line error."""
     run_id = str(uuid.uuid4())
     message = f"{what}: {one_line(exc)}"
-    log = write_log(run_id, message + "\n" + "".join(traceback.format_exception(exc)))
-    write_run_report(run_id, published=None, refusal=message)
+    log = write_log(warehouse, run_id,
+                    message + "\n" + "".join(traceback.format_exception(exc)))
+    write_run_report(warehouse, run_id, published=None, refusal=message)
     return RunRefused(f"{message} (details: {log})", run_id, log)
 
 
-def log_failures(result: dg.ExecuteInProcessResult) -> Path | None:
+def log_failures(warehouse: Warehouse, result: dg.ExecuteInProcessResult) -> Path | None:
     """The full error of every failed step of `result`, in warehouse/logs/<run id>.log."""
     failures = result.get_step_failure_events()
     if not failures:
         return None
-    return write_log(result.run_id, "".join(
+    return write_log(warehouse, result.run_id, "".join(
         f"step {event.step_key} failed:\n{event.step_failure_data.error.to_string()}\n"
         for event in failures
     ))
 
 
 @contextmanager
-def run_temp_dir():
+def run_temp_dir(home: Path):
     """The run's temporary files (unzipped chunks...) in a folder of its own under the system
     temp dir, one per home: emptied at the start, so what a killed run left there is removed
     by the next one (the run lock is held, so no other run of this home is using it)."""
-    home_id = uuid.uuid5(uuid.NAMESPACE_URL, str(settings.home())).hex[:12]
+    home_id = uuid.uuid5(uuid.NAMESPACE_URL, str(home)).hex[:12]
     folder = Path(tempfile.gettempdir()) / f"tw_resas-{home_id}"
     leftovers = list(folder.iterdir()) if folder.is_dir() else []
     shutil.rmtree(folder, ignore_errors=True)
@@ -101,30 +107,36 @@ def run_temp_dir():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_all() -> dg.ExecuteInProcessResult:
-    """Each release job for the releases to load (partitioned sources), then the warehouse job.
+def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
+            ) -> dg.ExecuteInProcessResult:
+    """Each release job for the releases to load (partitioned sources), then the warehouse job,
+    with `resources` (default: those of the environment's settings, as `make run`).
     Returns the warehouse run (or the first failed release run)."""
-    from orchestration.definitions import defs
-    from orchestration.lib import RELEASE_KEYS
+    from orchestration.definitions import build_definitions
 
-    settings.home()  # a relative TWRESAS_HOME is made absolute once, before dbt reads it
-    definitions = defs()
+    resources = resources or bound_resources(read_settings())
+    warehouse = resources["warehouse"]
+    definitions = build_definitions(resources)
+    # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    with exclusive_lock(settings.warehouse_dir() / ".run.lock", wait=False), run_temp_dir():
-        incomplete = LandingZone().remove_incomplete()
+    with (exclusive_lock(warehouse.warehouse_dir / ".run.lock", wait=False),
+          run_temp_dir(warehouse.root)):
+        landing = warehouse.landing_zone()
+        incomplete = landing.remove_incomplete()
         if incomplete:
             print(f"removed {len(incomplete)} incomplete landing file(s) a stopped run left "
                   f"(.incoming-*, no manifest row)", flush=True)
-        repaired = repair_parquet_current(published_db_path())
+        repaired = repair_parquet_current(warehouse.published_db, warehouse.parquet_keep_seconds)
         if repaired:
             print(f"parquet/current repointed to {repaired.name}, the published version (the "
                   "last publisher stopped between the two)", flush=True)
-        for job_name, keys_to_run in RELEASE_KEYS.items():
+        fetcher = resources["http"].fetcher(landing)
+        for job_name, keys_to_run in release_jobs(definitions):
             try:
-                keys = keys_to_run()
+                keys = keys_to_run(fetcher)
             except Exception as exc:
-                raise refuse_run(f"release {job_name}: cannot list the releases to run",
-                                 exc) from exc
+                raise refuse_run(warehouse, f"release {job_name}: cannot list the releases to"
+                                 " run", exc) from exc
             job = definitions.resolve_job_def(job_name)
             for key in keys:
                 print(f"{job_name} [{key}]", flush=True)
@@ -133,24 +145,24 @@ def run_all() -> dg.ExecuteInProcessResult:
                     run_config=QUIET_CONSOLE,
                 )
                 if not result.success:
-                    log_failures(result)
+                    log_failures(warehouse, result)
                     reasons = "; ".join(failure_reasons(result))
-                    write_run_report(result.run_id, published=None,
+                    write_run_report(warehouse, result.run_id, published=None,
                                      refusal=f"release {job_name} [{key}] failed: {reasons}")
                     return result
-        warehouse = definitions.resolve_job_def("warehouse")
-        print(f"warehouse: {len(warehouse.graph.node_defs)} steps", flush=True)
-        result = warehouse.execute_in_process(
+        warehouse_job = definitions.resolve_job_def("warehouse")
+        print(f"warehouse: {len(warehouse_job.graph.node_defs)} steps", flush=True)
+        result = warehouse_job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
         )
         if not result.success:
-            log_failures(result)
+            log_failures(warehouse, result)
             failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
                       if not e.passed]
             refusal = (f"gate failed: {', '.join(failed)}" if failed
                        else "; ".join(failure_reasons(result))
                        or "a step failed before publication")
-            write_run_report(result.run_id, published=None, refusal=refusal)
+            write_run_report(warehouse, result.run_id, published=None, refusal=refusal)
         return result
 
 
@@ -180,10 +192,10 @@ def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
 _ERROR_CLASS = re.compile(r"^[\w.]+(Error|Exception): ")  # 'sources.errors.SourceError: '
 
 
-def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+def summary_lines(warehouse: Warehouse, result: dg.ExecuteInProcessResult) -> list[str]:
     lines = [f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}"]
     lines += [f"  failed: {reason}" for reason in failure_reasons(result)]
-    log = settings.logs_dir() / f"{result.run_id}.log"
+    log = warehouse.logs_dir / f"{result.run_id}.log"
     if not result.success and log.exists():
         lines.append(f"  full errors: {log}")
     evaluations = result.get_asset_check_evaluations()
@@ -198,7 +210,9 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     for gate in gates:
         verdict = "passed" if gate.passed else f"FAILED: {gate.description}"
         lines.append(f"  GX gate {gate.asset_key.to_user_string()}: {verdict}")
-    published = published_db_path()
+    published = warehouse.published_db
+    if not result.success:
+        lines.append(served_line(published, "nothing published by this run"))
     if published.exists():
         with duckdb.connect(str(published), read_only=True) as con:
             lines.append(f"published database: {published}")
@@ -207,13 +221,23 @@ def summary_lines(result: dg.ExecuteInProcessResult) -> list[str]:
             ).fetchall():
                 lines.append(f"  marts.{mart}: {rows:,} rows")
             lines += coverage_lines(con)
-    lines.append(f"parquet export: {published.parent / 'parquet' / 'current'}")
-    atlas_index = published.parent / "atlas" / "index.html"
+    lines.append(f"parquet export: {warehouse.parquet_current}")
+    atlas_index = warehouse.atlas_dir / "index.html"
     if atlas_index.exists():
         lines.append(f"atlas: {atlas_index}")
-    lines.append(f"quality report: {quality_dir(result.run_id) / 'report.json'}")
-    lines.append(f"data docs: {data_docs_index()}")
+    lines.append(f"quality report: {warehouse.quality_dir(result.run_id) / 'report.json'}")
+    lines.append(f"data docs: {warehouse.data_docs}")
     return lines
+
+
+def served_line(published: Path, what_happened: str) -> str:
+    """What readers of the published file get after a failed run: the last good version."""
+    served = served_version(published)
+    if served is None:
+        return f"{what_happened}; no version has been published yet ({published})"
+    run_id, published_at = served
+    return (f"{what_happened}; still serving run {run_id}, published"
+            f" {published_at.isoformat(timespec='seconds')} ({published})")
 
 
 LEVELS = ("nation", "county", "township", "village")
@@ -249,16 +273,24 @@ def coverage_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def generate_docs() -> int:
+def generate_docs(resources: dict[str, dg.ConfigurableResource]) -> int:
     """dbt docs (catalogue and lineage) from the working database; builds it first if needed."""
     from dagster_dbt import DbtCliResource
 
-    from orchestration.lib import DBT_PROJECT, dbt_docs_args, dbt_executable, work_db_path
+    from orchestration.dbt_project import (
+        DBT_PROJECT,
+        dbt_docs_args,
+        dbt_environment,
+        dbt_executable,
+    )
 
-    if not work_db_path().exists():
-        run_all()
+    warehouse = resources["warehouse"]
+    if not warehouse.work_db.exists():
+        run_all(resources)
     dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
-    dbt.cli(dbt_docs_args(), target_path=DBT_PROJECT.target_path).wait()
+    with dbt_environment(warehouse.root):
+        invocation = dbt.cli(dbt_docs_args(), target_path=DBT_PROJECT.target_path)
+    invocation.wait()
     index = DBT_PROJECT.project_dir / DBT_PROJECT.target_path / "index.html"
     print(f"dbt docs: {index}"
           " (serve with: .venv/bin/dbt docs serve --project-dir dbt_project"
@@ -266,18 +298,16 @@ def generate_docs() -> int:
     return 0
 
 
-def generate_atlas() -> int:
+def generate_atlas(warehouse: Warehouse) -> int:
     """The atlas from the published warehouse alone (what the `atlas` asset does in a run)."""
-    from orchestration.defs.atlas import atlas_dir
-
-    published = published_db_path()
+    published = warehouse.published_db
     if not published.exists():
         print(f"no published warehouse at {published}: run `make run` first", file=sys.stderr)
         return 1
     from orchestration.atlas import build_atlas
 
-    built = build_atlas(published, atlas_dir(), quality_root=settings.warehouse_dir() / "quality",
-                        data_docs=data_docs_index())
+    built = build_atlas(published, warehouse.atlas_dir, quality_root=warehouse.quality_root,
+                        data_docs=warehouse.data_docs)
     print(f"atlas: {built.out_dir / 'index.html'} ({built.pages} pages in {built.seconds:.1f} s;"
           f" largest {built.largest_page.name}, {built.largest_page_bytes / 1024:.0f} KiB)")
     return 0
@@ -291,26 +321,34 @@ def main(argv: list[str] | None = None) -> int:
     # file stays whole, temporary files are removed, the lock is released.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        resources = bound_resources(read_settings())
+    except ValueError as exc:  # a setting that does not parse: the line names the variable
+        print(f"refused: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    warehouse = resources["warehouse"]
+    try:
         if command == "docs":
-            return generate_docs()
+            return generate_docs(resources)
         if command == "atlas":
-            return generate_atlas()
-        result = run_all()
+            return generate_atlas(warehouse)
+        result = run_all(resources)
     except LockHeld as exc:  # one line, not a traceback; 75 = EX_TEMPFAIL, try again later
         print(f"refused: {exc}", file=sys.stderr)
         return 75
     except RunRefused as exc:
         print(f"run {exc.run_id}: FAILED: {exc}", file=sys.stderr)
+        print(served_line(warehouse.published_db, "nothing published by this run"))
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing published by this run; the published database is the "
-              f"last good one ({published_db_path()})", file=sys.stderr)
+        print(served_line(warehouse.published_db, "interrupted: nothing published by this run"),
+              file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line on the console, the traceback in a log
-        log = write_log(f"crash-{uuid.uuid4()}", "".join(traceback.format_exception(exc)))
+        log = write_log(warehouse, f"crash-{uuid.uuid4()}",
+                        "".join(traceback.format_exception(exc)))
         print(f"run FAILED: {one_line(exc)} (traceback: {log})", file=sys.stderr)
         return 1
-    print("\n".join(summary_lines(result)))
+    print("\n".join(summary_lines(warehouse, result)))
     return 0 if result.success else 1
 
 

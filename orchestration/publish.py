@@ -10,8 +10,9 @@ symlink `parquet/current` is repointed atomically. A reader that opens `current/
 file by file can straddle a repoint and read two versions; a reader that resolves `current`
 once and reads every file from that folder reads one version (each file also carries its
 run_id in its key-value metadata). A replaced version is kept while it is among the last
-PARQUET_VERSIONS_KEPT or was replaced less than TWRESAS_PARQUET_KEEP_SECONDS ago, so a reader
-that resolved it just before a repoint can finish.
+PARQUET_VERSIONS_KEPT or was replaced less than `keep_seconds` ago (the warehouse resource's
+parquet_keep_seconds, TWRESAS_PARQUET_KEEP_SECONDS), so a reader that resolved it just before
+a repoint can finish.
 """
 
 import fcntl
@@ -29,14 +30,14 @@ from pathlib import Path
 
 import duckdb
 
+from sources.settings import Settings
+
 PUBLISHED_SCHEMA = "marts"
 PARQUET_VERSIONS_KEPT = 5
 PARQUET_VERSION_FORMAT = "%Y%m%dT%H%M%S%fZ"  # a version folder's name: its publication time
 
 
-def parquet_keep_seconds() -> float:
-    """How long a replaced Parquet version stays for the readers that resolved it before."""
-    return float(os.environ.get("TWRESAS_PARQUET_KEEP_SECONDS", 3600))
+KEEP_SECONDS = Settings.parquet_keep_seconds  # the default of the setting
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,14 @@ def sql_literal(text: str) -> str:
 
 def publish_marts(
     work_db: Path, published_db: Path, marts: list[str], run_id: str,
-    descriptions: dict[str, dict] | None = None,
+    descriptions: dict[str, dict] | None = None, *, keep_seconds: float = KEEP_SECONDS,
+    pause_seconds: float = 0.0,
 ) -> list[PublishedMart]:
     """Copy `marts` from the working database into a fresh file, then rename it into place.
     `descriptions` (mart -> description and column descriptions, from dbt) become table and
-    column comments, which BI tools show."""
+    column comments, which BI tools show. `pause_seconds` holds the finished file before the
+    rename: a test-only hook (tests/faults) to SIGKILL the process inside the publication
+    window."""
     descriptions = descriptions or {}
     published_db.parent.mkdir(parents=True, exist_ok=True)
     staging_file = published_db.parent / f".{published_db.stem}.{uuid.uuid4().hex}.duckdb"
@@ -122,19 +126,17 @@ def publish_marts(
                 parquet_version = _export_parquet(con, published_db.parent / "parquet", published,
                                                   run_id, published_at, descriptions)
             _fsync(staging_file)
-            # Test-only hook (tests/faults): hold the finished file here so that a test can
-            # SIGKILL the process inside the publication window. Unset in production.
-            time.sleep(float(os.environ.get("TWRESAS_PUBLISH_PAUSE_SECONDS", "0")))
+            time.sleep(pause_seconds)
             os.replace(staging_file, published_db)
             _fsync(published_db.parent)
-            _point_current(parquet_version)
+            _point_current(parquet_version, keep_seconds)
         finally:
             staging_file.unlink(missing_ok=True)
             Path(f"{staging_file}.wal").unlink(missing_ok=True)
     return published
 
 
-def repair_parquet_current(published_db: Path) -> Path | None:
+def repair_parquet_current(published_db: Path, keep_seconds: float = KEEP_SECONDS) -> Path | None:
     """Point `parquet/current` at the published DuckDB file's version when it lags behind.
 
     A publisher killed between the rename of the DuckDB file and the repoint leaves `current`
@@ -153,7 +155,7 @@ def repair_parquet_current(published_db: Path) -> Path | None:
             current = root / "current"
             if current.exists() and current.resolve() == manifest.parent.resolve():
                 return None
-            _point_current(manifest.parent)
+            _point_current(manifest.parent, keep_seconds)
             return manifest.parent
     return None
 
@@ -277,7 +279,7 @@ def _export_geojson(con, version: Path) -> dict:
     return files
 
 
-def _point_current(version: Path) -> None:
+def _point_current(version: Path, keep_seconds: float = KEEP_SECONDS) -> None:
     """Atomically repoint `parquet/current` at `version`; remove the versions replaced long
     enough ago that no reader can still be in them (see the module's docstring)."""
     link = version.parent / "current"
@@ -289,7 +291,7 @@ def _point_current(version: Path) -> None:
     now = datetime.now(UTC)
     for old, successor in zip(versions[:-PARQUET_VERSIONS_KEPT], versions[1:], strict=False):
         replaced_for = (now - _published_at(successor)).total_seconds()
-        if replaced_for >= parquet_keep_seconds():
+        if replaced_for >= keep_seconds:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -306,3 +308,15 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def served_version(published_db: Path) -> tuple[str, datetime] | None:
+    """(run id, publication time) of the version `published_db` serves, from its
+    meta.publication; None before the first publication."""
+    if not published_db.exists():
+        return None
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        run_id, published_at = con.execute(
+            "select any_value(run_id), max(published_at) from meta.publication"
+        ).fetchone()
+    return run_id, published_at.astimezone(UTC)

@@ -27,8 +27,11 @@ from pathlib import Path
 import duckdb
 from tabulate import tabulate
 
-from orchestration.lib import DBT_PROJECT_DIR, dbt_executable, published_db_path, spark_dir
+from orchestration.cli import run_all
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_variables
 from orchestration.publish import sql_literal
+from orchestration.resources import Warehouse, bound_resources
+from sources.settings import read_settings
 
 FLOAT_DIGITS = 9
 RELATIVE_TOLERANCE = 1e-9
@@ -37,39 +40,37 @@ BUILD_TIME = "<build start>"
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
 
 
-def spark_tables_dir() -> Path:
-    return spark_dir() / "tables"
-
-
 class SparkBuildFailed(RuntimeError):
     """dbt on the Spark target failed; the message names the first failing node."""
 
 
-def build_on_spark(run_id: str) -> float:
+def build_on_spark(warehouse: Warehouse, run_id: str) -> float:
     """Seeds and every model on the spark target, from scratch (the old Spark warehouse is
     removed: a check of what the current code builds, not of a leftover); returns seconds.
     `run_id` is the DuckDB build's, so the history marts record the same run."""
-    shutil.rmtree(spark_dir(), ignore_errors=True)
-    spark_dir().mkdir(parents=True)
-    return dbt_on_spark(["build", "--full-refresh", "--resource-type", "seed",
-                         "--resource-type", "model"], run_id)
+    shutil.rmtree(warehouse.spark_dir, ignore_errors=True)
+    return dbt_on_spark(warehouse, ["build", "--full-refresh", "--resource-type", "seed",
+                                    "--resource-type", "model"], run_id)
 
 
-def dbt_on_spark(args: list[str], run_id: str) -> float:
-    """`dbt <args>` on the spark target, its output in warehouse/spark/build.log; returns
-    seconds, or raises SparkBuildFailed naming the first node that failed."""
-    spark_dir().mkdir(parents=True, exist_ok=True)
-    log = spark_dir() / "build.log"
+def dbt_on_spark(warehouse: Warehouse, args: list[str], run_id: str) -> float:
+    """`dbt <args>` on the spark target, reading the raw Parquet files of `warehouse` and
+    writing its spark folder, its output in spark/build.log; returns seconds, or raises
+    SparkBuildFailed naming the first node that failed."""
+    spark = warehouse.spark_dir
+    spark.mkdir(parents=True, exist_ok=True)
+    log = spark / "build.log"
     command = [
         dbt_executable(), *args, "--no-use-colors", "--target", "spark",
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(spark_dir() / "dbt_target"), "--log-path", str(spark_dir() / "logs"),
+        "--target-path", str(spark / "dbt_target"), "--log-path", str(spark / "logs"),
     ]
+    variables = dbt_variables(warehouse.root, run_id, warehouse.spark_driver_memory)
     started = time.monotonic()
     with open(log, "w") as output:
         finished = subprocess.run(command, cwd=DBT_PROJECT_DIR, stdout=output,
                                   stderr=subprocess.STDOUT, check=False,
-                                  env={**os.environ, "TWRESAS_RUN_ID": run_id})
+                                  env={**os.environ, **variables})
     seconds = time.monotonic() - started
     if finished.returncode != 0:
         raise SparkBuildFailed(f"dbt {args[0]} on Spark failed: {first_failure(log)} (log: {log})")
@@ -105,8 +106,9 @@ class MartComparison:
         return self.problem is None
 
 
-def compare_marts(published_db: Path) -> list[MartComparison]:
-    """Every mart of the published DuckDB file against Spark's table of the same name."""
+def compare_marts(published_db: Path, spark: Warehouse) -> list[MartComparison]:
+    """Every mart of the published DuckDB file against the table of the same name that the
+    spark target built in `spark`'s warehouse."""
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     con.execute(f"attach {sql_literal(str(published_db))} as published (read_only)")
@@ -114,7 +116,7 @@ def compare_marts(published_db: Path) -> list[MartComparison]:
         "select distinct mart from published.meta.publication order by mart").fetchall()]
     comparisons = []
     for mart in marts:
-        folder = spark_tables_dir() / "marts.db" / mart
+        folder = spark.spark_dir / "tables" / "marts.db" / mart
         con.execute(f"create or replace temp view duckdb_side as "
                     f"select * from published.marts.{mart}")
         rows = con.execute("select count(*) from duckdb_side").fetchone()[0]
@@ -270,33 +272,28 @@ def main(argv: list[str] | None = None) -> int:
         "--home", type=Path,
         help="TWRESAS_HOME to build in (default: a temporary folder, removed afterwards)")
     args = parser.parse_args(argv)
-    home = args.home or Path(tempfile.mkdtemp(prefix="twresas-spark-check-"))
-    os.environ.update(
-        TWRESAS_HOME=str(home.resolve()),
-        TWRESAS_GX_ROOT=str(home.resolve() / "expectations"),
-        TWRESAS_SOURCE_MODE="snapshot",
-        TWRESAS_DBT_TARGET="duckdb",
-        DAGSTER_HOME=str(home.resolve() / "dagster_home"),
-    )
-    (home / "dagster_home").mkdir(parents=True, exist_ok=True)
+    home = (args.home or Path(tempfile.mkdtemp(prefix="twresas-spark-check-"))).resolve()
+    # the bundled snapshots, the usual DuckDB pipeline first, whatever the environment says
+    settings = read_settings({**os.environ, "TWRESAS_HOME": str(home),
+                              "TWRESAS_GX_ROOT": str(home / "expectations"),
+                              "TWRESAS_SOURCE_MODE": "snapshot", "TWRESAS_DBT_TARGET": "duckdb"})
+    resources = bound_resources(settings)
+    warehouse = resources["warehouse"]
     try:
-        from orchestration.cli import run_all
-
         started = time.monotonic()
-        if not run_all().success:
+        if not run_all(resources).success:
             print("spark-check: the DuckDB pipeline run failed; nothing to compare",
                   file=sys.stderr)
             return 1
         print(f"DuckDB pipeline (raw loads, dbt build, gates, publication): "
               f"{time.monotonic() - started:.0f} s")
-        published = published_db_path()
         try:
-            seconds = build_on_spark(published_run_id(published))
+            seconds = build_on_spark(warehouse, published_run_id(warehouse.published_db))
         except SparkBuildFailed as exc:
             print(f"spark-check: {exc}", file=sys.stderr)
             return 1
         print(f"Spark build (seeds and models): {seconds:.0f} s")
-        comparisons = compare_marts(published)
+        comparisons = compare_marts(warehouse.published_db, warehouse)
         print(format_comparisons(comparisons))
         differing = [c.mart for c in comparisons if not c.matches]
         print(f"floats compared to {FLOAT_DIGITS} significant digits, else within a relative "

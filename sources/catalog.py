@@ -5,7 +5,6 @@ them, so this registry never has to be edited by hand.
 """
 
 import importlib
-import os
 import pkgutil
 import re
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from sources.settings import SNAPSHOT_DIR
+from sources.settings import BASE_URL_PREFIX, SNAPSHOT_DIR
 
 OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條款第1版)"
 
@@ -23,8 +22,10 @@ OGDL = "Open Government Data License, Taiwan v1.0 (政府資料開放授權條�
 # typed from a printed or PDF table; or a fixture built in the publisher's format.
 SOURCE_KINDS = ("publisher_file", "mirror_table", "transcription", "synthetic")
 
+GITHUB_RAW = "https://raw.githubusercontent.com"
 # The ntupsc/pscdata package's R data files (SEGIS and FIA mirror tables), by commit and file
 PSCDATA_PATH = "/ntupsc/pscdata/{commit}/data/{file}"
+SEGIS = "內政部統計處 社會經濟資料服務平台 (SEGIS)"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Source:
     id: str
     publisher: str
     dataset: str
-    base_url: str  # scheme://host; override with TWRESAS_BASE_URL_<ID>
+    base_url: str  # scheme://host; HttpSettings.base_urls (TWRESAS_BASE_URL_<ID>) overrides it
     path: str  # path and query, with {placeholders} filled from params
     format: str  # json | csv | zip | px
     encoding: str
@@ -63,11 +64,13 @@ class Source:
 
     @property
     def base_url_env(self) -> str:
-        return f"TWRESAS_BASE_URL_{self.id.upper()}"
+        """The variable read_settings() takes this source's base URL from, if set."""
+        return f"{BASE_URL_PREFIX}{self.id.upper()}"
 
-    def url(self, **params) -> str:
-        base = os.environ.get(self.base_url_env, self.base_url).rstrip("/")
-        return base + self.path.format(**params)
+    def url(self, base_url: str | None = None, **params) -> str:
+        """The URL of one release at the publisher, or at `base_url` (a mirror, a test server:
+        HttpSettings.url passes the one set for this source)."""
+        return (base_url or self.base_url).rstrip("/") + self.path.format(**params)
 
     def snapshot_path(self, snapshot: Snapshot) -> Path:
         return SNAPSHOT_DIR / self.id / snapshot.file
@@ -79,9 +82,34 @@ class Source:
                 return snapshot
         return None
 
-    def snapshot_urls(self) -> dict[str, Snapshot]:
+    def snapshot_urls(self, base_url: str | None = None) -> dict[str, Snapshot]:
         """Prepared (percent-encoded) URL -> snapshot, as the snapshot adapter matches them."""
-        return {prepared_url(self.url(**s.params)): s for s in self.snapshots}
+        return {prepared_url(self.url(base_url, **s.params)): s for s in self.snapshots}
+
+
+def pscdata_source(*, id: str, publisher: str, dataset: str, commit: str, files: tuple[str, ...],
+                   cadence: str, attribution: str, notes: str) -> Source:
+    """A mirror table that reaches us as R data files (.rda, bzip2) of the ntupsc/pscdata
+    package at one commit: the numbers are the publisher's, the files the package's."""
+    return Source(
+        id=id, publisher=publisher, dataset=dataset, base_url=GITHUB_RAW, path=PSCDATA_PATH,
+        format="rda", encoding="binary", cadence=cadence, kind="mirror_table",
+        attribution=attribution,
+        snapshots=tuple(Snapshot(file, {"commit": commit, "file": file}) for file in files),
+        notes=notes,
+    )
+
+
+def segis_source(*, id: str, dataset: str, commit: str, file: str, level: str,
+                 notes: str) -> Source:
+    """A SEGIS (內政部統計處 社會經濟資料服務平台) table of one release, as pscdata mirrors it
+    (SEGIS serves its tables through an interactive platform, not as files)."""
+    return pscdata_source(
+        id=id, publisher=SEGIS, dataset=dataset, commit=commit, files=(file,),
+        cadence="semiannual", attribution="資料來源：內政部統計處社會經濟資料服務平台",
+        notes=f"SEGIS {level} statistics as an R data file of the ntupsc/pscdata package (MIT; "
+        f"numbers as SEGIS published them, file theirs). {notes}",
+    )
 
 
 def prepared_url(url: str) -> str:

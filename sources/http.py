@@ -17,38 +17,13 @@ import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3.util.retry import Retry
 
-from sources import settings
 from sources.catalog import Snapshot, Source, all_sources, prepared_url
 from sources.errors import SourceError
-from sources.landing import Landed, LandingZone
+from sources.landing import Landed, LandingZone, landing_root
+from sources.settings import HttpSettings, read_settings
 
 USER_AGENT = "TW-RESAS/0.1 (+regional statistics warehouse; open data ingest)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    connect_timeout: float
-    read_timeout: float
-    retries: int
-    backoff_factor: float
-    max_bytes: int
-    max_retry_after: float  # a longer Retry-After is waited this long, and said so
-    max_retry_seconds: float  # all the waiting for one URL; then the last answer is reported
-    max_pages: int  # a paged API announcing more pages than this is refused
-
-    @classmethod
-    def from_env(cls) -> "HttpSettings":
-        return cls(
-            connect_timeout=settings.env_float("TWRESAS_HTTP_CONNECT_TIMEOUT", 10),
-            read_timeout=settings.env_float("TWRESAS_HTTP_READ_TIMEOUT", 60),
-            retries=settings.env_int("TWRESAS_HTTP_RETRIES", 5),
-            backoff_factor=settings.env_float("TWRESAS_HTTP_BACKOFF", 1.0),
-            max_bytes=settings.env_int("TWRESAS_HTTP_MAX_BYTES", 2 * 1024**3),
-            max_retry_after=settings.env_float("TWRESAS_HTTP_MAX_RETRY_AFTER", 120),
-            max_retry_seconds=settings.env_float("TWRESAS_HTTP_MAX_RETRY_SECONDS", 600),
-            max_pages=settings.env_int("TWRESAS_HTTP_MAX_PAGES", 1000),
-        )
 
 
 MAX_REDIRECTS = 10
@@ -163,17 +138,16 @@ class SnapshotAdapter(BaseAdapter):
         pass
 
 
-def make_session(mode: str | None = None, http: HttpSettings | None = None) -> requests.Session:
-    mode = mode or settings.source_mode()
-    http = http or HttpSettings.from_env()
+def make_session(http: HttpSettings) -> requests.Session:
+    """A session in `http.mode`: the snapshot adapter, or urllib3's retries within the limits."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    if mode == "snapshot":
+    if http.mode == "snapshot":
         adapter = SnapshotAdapter(
             {
                 url: (source, snapshot)
                 for source in all_sources().values()
-                for url, snapshot in source.snapshot_urls().items()
+                for url, snapshot in source.snapshot_urls(http.base_urls.get(source.id)).items()
             }
         )
     else:
@@ -193,21 +167,37 @@ def make_session(mode: str | None = None, http: HttpSettings | None = None) -> r
     return session
 
 
-def fetch(
-    source: Source,
-    *,
-    landing: LandingZone | None = None,
-    session: requests.Session | None = None,
-    **params,
-) -> Landed:
+@dataclass
+class Fetcher:
+    """What the fetches of a run share: the HTTP settings, one requests session (its
+    connections and retry policy) and the landing zone every body is kept in."""
+
+    http: HttpSettings
+    landing: LandingZone
+    session: requests.Session
+
+    @classmethod
+    def create(cls, http: HttpSettings, landing: LandingZone) -> "Fetcher":
+        return cls(http, landing, make_session(http))
+
+    @classmethod
+    def from_environment(cls) -> "Fetcher":
+        """For plain-Python callers (tests, a notebook): the settings of the environment.
+        Dagster assets are given theirs by the `http` and `warehouse` resources."""
+        settings = read_settings()
+        return cls.create(settings.http, LandingZone(landing_root(settings.home)))
+
+
+def fetch(source: Source, *, fetcher: Fetcher | None = None, **params) -> Landed:
     """Retrieve one URL of `source`, keep the bytes in the landing zone, and check them.
 
     Raises SourceError naming the source, the URL and the problem; whatever bytes arrived are
     landed (with the problem in the manifest) before it raises.
     """
-    snapshot = source.snapshot_for(**params) if settings.source_mode() == "snapshot" else None
-    return fetch_url(source, source.url(**params), expected=source.format, landing=landing,
-                     session=session, synthetic=bool(snapshot and snapshot.synthetic))
+    fetcher = fetcher or Fetcher.from_environment()
+    snapshot = source.snapshot_for(**params) if fetcher.http.mode == "snapshot" else None
+    return fetch_url(source, fetcher.http.url(source, **params), expected=source.format,
+                     fetcher=fetcher, synthetic=bool(snapshot and snapshot.synthetic))
 
 
 def fetch_url(
@@ -215,16 +205,13 @@ def fetch_url(
     url: str,
     *,
     expected: str,
-    landing: LandingZone | None = None,
-    session: requests.Session | None = None,
+    fetcher: Fetcher | None = None,
     synthetic: bool = False,
 ) -> Landed:
     """fetch() for a URL of the publisher that is not one of the source's releases (a list of
     releases, say), whose body is checked as `expected` (json, csv, zip, html...)."""
-    mode = settings.source_mode()
-    landing = landing or LandingZone()
-    session = session or make_session(mode)
-    http = HttpSettings.from_env()
+    fetcher = fetcher or Fetcher.from_environment()
+    http, landing, mode = fetcher.http, fetcher.landing, fetcher.http.mode
     url = prepared_url(url)
     final_url = url
     received: list[bytes] = []
@@ -234,7 +221,7 @@ def fetch_url(
     reset = _ATTEMPTS.set(attempts)
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            with session.get(final_url, timeout=(http.connect_timeout, http.read_timeout),
+            with fetcher.session.get(final_url, timeout=(http.connect_timeout, http.read_timeout),
                              stream=True, allow_redirects=False) as response:
                 status = response.status_code
                 content_type = response.headers.get("Content-Type", "")
@@ -279,25 +266,24 @@ def fetch_url(
     return landed
 
 
-def fetch_pages(source: Source, parse_page, *, session: requests.Session | None = None,
+def fetch_pages(source: Source, parse_page, *, fetcher: Fetcher | None = None,
                 **params) -> list[tuple[Landed, object]]:
     """Every page of a paged API, as (landed page, what `parse_page` made of it).
 
     `parse_page(bytes) -> (parsed, page count)`: the API announces its page count on every
     page, and pages 1, 2, ... are fetched up to the last count announced. A count that is not
     between 0 and TWRESAS_HTTP_MAX_PAGES is refused before any further request."""
-    http = HttpSettings.from_env()
-    session = session or make_session()
+    fetcher = fetcher or Fetcher.from_environment()
     pages = []
     page, total_pages = 1, 1
     while page <= total_pages:
-        landed = fetch(source, session=session, page=page, **params)
+        landed = fetch(source, fetcher=fetcher, page=page, **params)
         parsed, total_pages = parse_landed(landed, parse_page)
-        if not 0 <= total_pages <= http.max_pages:
+        if not 0 <= total_pages <= fetcher.http.max_pages:
             raise SourceError(
                 source.id, f"{landed.url} landed as {landed.path}",
                 f"implausible page count {total_pages:,} (more than"
-                f" TWRESAS_HTTP_MAX_PAGES={http.max_pages:,})" if total_pages > 0
+                f" TWRESAS_HTTP_MAX_PAGES={fetcher.http.max_pages:,})" if total_pages > 0
                 else f"implausible page count {total_pages}",
             )
         pages.append((landed, parsed))

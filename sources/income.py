@@ -27,33 +27,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.catalog import Snapshot, Source
+from sources.catalog import GITHUB_RAW, Snapshot, Source, pscdata_source
 from sources.errors import SourceError
+from sources.numerals import plain_number_text
 
 FIA = "財政部財政資訊中心"
 ATTRIBUTION = "資料來源：財政部財政資訊中心"
-GITHUB_RAW = "https://raw.githubusercontent.com"
 PSCDATA_COMMIT = "d0dbec93ceba2db5829c28ed18de80dece5fd86a"
 
-INCOME_DISTRIBUTION = Source(
+INCOME_DISTRIBUTION = pscdata_source(
     id="fia_income_distribution",
     publisher=FIA,
     dataset=(
         "綜稅綜合所得總額全國各縣市鄉鎮村里統計分析表 (表165-9; data.gov.tw/dataset/103066), "
         "income years 2012-2018, as mirrored by ntupsc/pscdata"
     ),
-    base_url=GITHUB_RAW,
-    path="/ntupsc/pscdata/{commit}/data/{file}.rda",
-    format="rda",
-    encoding="binary",
+    commit=PSCDATA_COMMIT,
+    files=("individual_income_county.rda", "individual_income_town.rda",
+           "individual_income_village.rda"),
     cadence="yearly",
-    kind="mirror_table",
     attribution=ATTRIBUTION,
-    snapshots=tuple(
-        Snapshot(f"{name}.rda", {"commit": PSCDATA_COMMIT, "file": name})
-        for name in ("individual_income_county", "individual_income_town",
-                     "individual_income_village")
-    ),
     notes=(
         "Official: https://data.gov.tw/dataset/103066 (FIA 綜稅綜合所得總額, 表165-9). Mirror "
         "table (R data, bzip2): names, no codes; one 「其他」 village per town; county rows "
@@ -61,24 +54,17 @@ INCOME_DISTRIBUTION = Source(
     ),
 )
 
-INCOME_BY_CATEGORY = Source(
+INCOME_BY_CATEGORY = pscdata_source(
     id="fia_income_by_category",
     publisher=FIA,
     dataset=(
         "綜稅所得總額各類所得金額 by county and township (data.gov.tw/dataset/17780), income "
         "years 2012-2016 and 2018, as mirrored by ntupsc/pscdata"
     ),
-    base_url=GITHUB_RAW,
-    path="/ntupsc/pscdata/{commit}/data/{file}.rda",
-    format="rda",
-    encoding="binary",
+    commit=PSCDATA_COMMIT,
+    files=("category_income_county.rda", "category_income_town.rda"),
     cadence="yearly",
-    kind="mirror_table",
     attribution=ATTRIBUTION,
-    snapshots=tuple(
-        Snapshot(f"{name}.rda", {"commit": PSCDATA_COMMIT, "file": name})
-        for name in ("category_income_county", "category_income_town")
-    ),
     notes=(
         "Official: https://data.gov.tw/dataset/17780. Mirror table; 2017 missing; the 2015 "
         "table lists 高雄市永安區 twice (no 橋頭區) and lacks 連江縣東引鄉. 千元."
@@ -175,7 +161,6 @@ ROC_YEARS = range(90, 130)  # 2001-2040: anything else is not a year of these ta
 AD_YEARS = range(2001, 2041)
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 
 
 def cell(value, measure: str) -> tuple[float | None, str, str | None]:
@@ -191,7 +176,7 @@ def cell(value, measure: str) -> tuple[float | None, str, str | None]:
         text = str(int(number)) if math.isfinite(number) and number.is_integer() else repr(value)
     else:
         text = str(value)
-        cleaned = text.translate(_FULL_WIDTH).replace(",", "").strip()
+        cleaned = plain_number_text(text)
         if not _NUMBER.fullmatch(cleaned):
             return None, text, "not a number"
         number = float(cleaned)
@@ -372,23 +357,23 @@ def parse_income_2024(raw: bytes, status: str) -> pd.DataFrame:
     return frame
 
 
-def fetch_income_2024(session=None) -> tuple[pd.DataFrame, list]:
+def fetch_income_2024(fetcher=None) -> tuple[pd.DataFrame, list]:
     """The manifest (release status), the county file, then the town file of every county it
     lists; every frame tagged with the landed file it came from."""
-    from sources.http import fetch, make_session, parse_landed
+    from sources.http import Fetcher, fetch, parse_landed
 
     source = INCOME_2024_PRELIMINARY
     commit = source.snapshots[0].params["commit"]
-    session = session or make_session()
-    manifest = fetch(source, session=session, commit=commit, file="manifest")
+    fetcher = fetcher or Fetcher.from_environment()
+    manifest = fetch(source, fetcher=fetcher, commit=commit, file="manifest")
     status = parse_landed(manifest, parse_income_2024_manifest)["status"]
     landed, frames = [manifest], []
-    counties = fetch(source, session=session, commit=commit, file="counties")
+    counties = fetch(source, fetcher=fetcher, commit=commit, file="counties")
     county_frame = parse_landed(counties, parse_income_2024, status)
     frames.append((county_frame, counties))
     landed.append(counties)
     for code in sorted(county_frame["region_code"].unique()):
-        towns = fetch(source, session=session, commit=commit, file=f"towns/{code}")
+        towns = fetch(source, fetcher=fetcher, commit=commit, file=f"towns/{code}")
         frames.append((parse_landed(towns, parse_income_2024, status), towns))
         landed.append(towns)
     return frames, landed

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sources import settings
+from sources.settings import read_settings
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,15 @@ class DamagedManifestLine(UserWarning):
     appends, or edited by hand): reported and skipped, never a reason to stop reading."""
 
 
+def landing_root(home: Path) -> Path:
+    return home / "landing"
+
+
 class LandingZone:
     def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else settings.landing_dir()
+        """The zone under `root`; by default `landing/` of the environment's TWRESAS_HOME (a
+        run is given its root by the `warehouse` resource)."""
+        self.root = Path(root) if root else landing_root(read_settings().home)
         self.manifest_path = self.root / "manifest.jsonl"
         self.damaged_lines: list[int] = []  # line numbers the last manifest() read skipped
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.roc_calendar import ad_year
 
 TAX_REVENUE = Source(
     id="mof_tax_revenue",
@@ -86,7 +87,7 @@ def _ad_year(period: str) -> int:
         raise SourceError(
             TAX_REVENUE.id, "body", f"{PERIOD} {period!r} is not an ROC year like '112年'"
         )
-    return int(match[1]) + 1911
+    return ad_year(int(match[1]))
 
 
 def _thousand_ntd(cell: str) -> float:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.roc_calendar import ad_year
 
 MANPOWER_BY_AREA = Source(
     id="mol_manpower_by_area",
@@ -139,7 +140,7 @@ def _parse_yearbook_table(
     )
     if period_at is None:
         raise SourceError(source.id, "body", "no 中華民國NNN年 reference period above the header")
-    reference_year = int(_REFERENCE_PERIOD.search("".join(rows[period_at]))[1]) + 1911
+    reference_year = ad_year(int(_REFERENCE_PERIOD.search("".join(rows[period_at]))[1]))
     data_at = next(
         (i for i in range(period_at + 1, len(rows)) if _is_data_row(rows[i], columns)), None
     )
@@ -162,7 +163,7 @@ def _parse_yearbook_table(
                 f"header reads {text_above!r}",
             )
         own_year = _HEADER_YEAR.search(text_above)  # the 2-3 table's 103年平均, 104年平均
-        years[column.position] = int(own_year[1]) + 1911 if own_year else reference_year
+        years[column.position] = ad_year(int(own_year[1])) if own_year else reference_year
 
     records = []
     for row in rows[data_at:]:

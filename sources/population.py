@@ -11,8 +11,9 @@ import re
 
 import pandas as pd
 
-from sources.catalog import PSCDATA_PATH, Snapshot, Source
+from sources.catalog import Snapshot, Source, segis_source
 from sources.errors import SourceError
+from sources.numerals import plain_number_text
 
 TOWNSHIP_DENSITY = Source(
     id="moi_township_pop_density",
@@ -112,8 +113,8 @@ def parse_township_density(raw: bytes) -> pd.DataFrame:
         {"statistic_yyy", "site_id", "people_total", "area", "population_density"},
     )
     for column in ("statistic_yyy", "people_total", "area", "population_density"):
-        text = frame[column].astype("string").str.translate(_FULL_WIDTH_DIGITS)
-        frame[column] = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        text = frame[column].astype("string").map(plain_number_text, na_action="ignore")
+        frame[column] = pd.to_numeric(text, errors="coerce")
     return frame[["statistic_yyy", "site_id", "people_total", "area", "population_density"]]
 
 
@@ -202,12 +203,12 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
     return frame[sorted(expected)], total_pages
 
 
-def fetch_household_registration(yyymm: str, session=None) -> tuple[pd.DataFrame, list]:
+def fetch_household_registration(yyymm: str, fetcher=None) -> tuple[pd.DataFrame, list]:
     """Every page of one month of ODRP019; the API repeats the page count on every page."""
     from sources.http import fetch_pages
 
     pages = fetch_pages(HOUSEHOLD_REGISTRATION_API, parse_household_registration_page,
-                        session=session, yyymm=yyymm)
+                        fetcher=fetcher, yyymm=yyymm)
     frames = [frame.assign(_page=page) for page, (_, frame) in enumerate(pages, start=1)]
     return pd.concat(frames, ignore_index=True), [landed for landed, _ in pages]
 
@@ -227,15 +228,12 @@ def _require_columns(source_id: str, frame: pd.DataFrame, expected: set[str]) ->
         )
 
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，", "0123456789,")
-
-
 def parse_count(value) -> int | None:
     """'23,571,408', '１２３', 556897 -> int; '…', '-', '' and anything else that is not a
     whole number -> None (a caller that must tell those apart keeps the text beside it)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    text = str(value).translate(_FULL_WIDTH_DIGITS).replace(",", "").strip()
+    text = plain_number_text(value)
     return int(text) if re.fullmatch(r"-?\d+", text) else None
 
 
@@ -256,69 +254,31 @@ VILLAGE_EDUCATION = Source(
     "Two header rows (English codes, then Chinese); UTF-8 with BOM.",
 )
 
-_SEGIS_NOTES = (
-    "MOI 社會經濟資料服務平台 (SEGIS) village statistics as an R data file of the ntupsc/pscdata "
-    "package (numbers official, file theirs); 11-digit district_code stored as a float."
-)
-
-SEGIS_VILLAGE_POPULATION = Source(
+SEGIS_VILLAGE_POPULATION = segis_source(
     id="segis_village_population",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里戶數、人口數、性比例、人口密度 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("pop_village_202106.rda", {
-            "commit": "cc4149c3ac40d3f7ca8e766162c7d23c45d03302", "file": "pop_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " p_h_cnt (persons per household) is truncated to an integer by the "
-    "mirror and is not read.",
+    commit="cc4149c3ac40d3f7ca8e766162c7d23c45d03302",
+    file="pop_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; p_h_cnt (persons per household) is "
+    "truncated to an integer by the mirror and is not read.",
 )
-
-SEGIS_VILLAGE_AGE = Source(
+SEGIS_VILLAGE_AGE = segis_source(
     id="segis_village_age",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里五歲年齡組人口數按性別 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("age_detail_village_202106.rda", {
-            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
-            "file": "age_detail_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " Five-year bands 0-4 … 95-99 and 100+ (a100up_5) by sex.",
+    commit="fb6f511c489b904c13e26f184b06b56a2d5496fc",
+    file="age_detail_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; five-year bands 0-4 … 95-99 and 100+ "
+    "(a100up_5) by sex.",
 )
-
-SEGIS_VILLAGE_INDIGENOUS = Source(
+SEGIS_VILLAGE_INDIGENOUS = segis_source(
     id="segis_village_indigenous",
-    publisher="內政部統計處 (SEGIS 社會經濟資料服務平台)",
     dataset="村里原住民人口數 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處 社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("abpop_village_202106.rda", {
-            "commit": "fb6f511c489b904c13e26f184b06b56a2d5496fc",
-            "file": "abpop_village_202106.rda",
-        }),
-    ),
-    notes=_SEGIS_NOTES + " o_cnt = 原住民人口 (o1 平地, o2 山地).",
+    commit="fb6f511c489b904c13e26f184b06b56a2d5496fc",
+    file="abpop_village_202106.rda",
+    level="village",
+    notes="11-digit district_code stored as a float; o_cnt = 原住民人口 (o1 平地, o2 山地).",
 )
 
 _VILLAGE_KEYS = ["district_code", "info_time", "countytown", "village"]

@@ -7,17 +7,17 @@ that are not read here, and in some releases a `manifest.csv` naming each file's
 `schema-*.csv`, which then says which columns the file must carry. Files are large, so
 DuckDB's own reader loads them on all cores, as text, under the publisher's Chinese column
 names, from chunks unzipped one ahead that carry each line's number; dates, numbers and
-malformed rows are dealt with in dbt staging, by the rules the pure helpers below define.
+malformed rows are dealt with in dbt staging (the macros roc_date, half_width_digits and
+strict_number, unit-tested in stg_lvr__transactions.yml).
 """
 
 import csv
 import io
-import os
 import re
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,8 @@ import duckdb
 from sources.archives import numbered_line_chunks, read_head, safe_members
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
+from sources.roc_calendar import ad_year, roc_year
+from sources.settings import HttpSettings
 
 LVR_LAND = Source(
     id="lvr_land",
@@ -137,6 +139,27 @@ META_COLUMNS = {
     "fields_read": "BIGINT",  # the header's count, or what a ragged row had
     "extra_fields": "VARCHAR",  # a long row's fields beyond the header's, comma-joined
 }
+# One row per file of each loaded release, in `<table>_files` beside the rows: the rows read
+# (dbt reconciles them with what it staged and quarantined), the landed zip, what the release
+# covers, and its dates: published_by, the latest day a row can be dated; season_start, the
+# first day of the season's quarter (a quarter is complete once its own and the next season
+# are loaded whole).
+FILES_COLUMNS = {
+    "season": "VARCHAR",
+    "source_file": "VARCHAR",
+    "kind": "VARCHAR",
+    "rows_read": "BIGINT",
+    "raw_sha256": "VARCHAR",
+    "url": "VARCHAR",
+    "is_synthetic": "BOOLEAN",
+    "loaded_at": "TIMESTAMP",
+    "release": "VARCHAR",
+    "coverage": "VARCHAR",
+    "published_by": "DATE",
+    "header_fields": "BIGINT",
+    "schema_file": "VARCHAR",
+    "season_start": "DATE",
+}
 # Some older seasons name members in upper case (A_lvr_land_A.CSV).
 MEMBER = re.compile(r"(?:.*/)?([a-z])_lvr_land_([abc])\.csv", re.IGNORECASE)
 MANIFEST = re.compile(r"(?:.*/)?manifest\.csv", re.IGNORECASE)
@@ -169,9 +192,25 @@ SPARE_FIELDS = 8
 @dataclass(frozen=True)
 class FileStats:
     file: str
+    kind: str  # a sales, b pre-sales, c rentals
     rows_read: int
-    header_fields: int = 0  # a row with as many is whole; fields_read of each row says
+    header_fields: int  # a row with as many is whole; fields_read of each row says
     schema: str | None = None  # the release's schema-*.csv the header was checked against
+
+
+@dataclass(frozen=True)
+class ReleaseOrigin:
+    """Where a release zip came from, recorded with its files' row counts."""
+
+    raw_sha256: str
+    url: str
+    is_synthetic: bool
+    coverage: str  # one of COVERAGES: what the release holds
+
+
+def files_table(table: str) -> str:
+    """The table of the files loaded into `table`."""
+    return f"{table}_files"
 
 
 def load_season(
@@ -182,10 +221,12 @@ def load_season(
     *,
     release: str | None = None,
     source_id: str = LVR_LAND.id,
+    origin: ReleaseOrigin,
 ) -> list[FileStats]:
-    """Load every `*_lvr_land_[abc].csv` of one release zip into `table`, replacing the release
-    (a season zip is its own release: `release` defaults to `season`; a 10-day release is named
-    by its date, 20201201, and `season` is the season it belongs to).
+    """Load every `*_lvr_land_[abc].csv` of one release zip into `table`, and a row per file
+    into `<table>_files` (FILES_COLUMNS, with `origin`), replacing the release in both (a season
+    zip is its own release: `release` defaults to `season`; a 10-day release is named by its
+    date, 20201201, and `season` is the season it belongs to).
 
     The table (created if missing) has season, release, county_letter, kind ('a'|'b'|'c'),
     source_file, source_row (the line in the publisher's file), fields_read and extra_fields,
@@ -195,7 +236,7 @@ def load_season(
     fields_read saying so (and extra_fields holding the surplus), for dbt to quarantine; more
     than SPARE_FIELDS surplus fields fail the load. When the zip has a manifest.csv, every file
     must be in it, and the schema-*.csv it names (when the zip has it) lists the columns the
-    file must carry. All in one transaction: a failure leaves the table as it was. Temporary
+    file must carry. All in one transaction: a failure leaves both tables as they were. Temporary
     files (TMPDIR) hold at most three chunks of CHUNK_LINES lines, about 1.3 GB at the
     publisher's row width.
     """
@@ -204,6 +245,8 @@ def load_season(
         raise ValueError(f"season must look like 109S3, not {season!r}")
     if not RELEASE.fullmatch(release):
         raise ValueError(f"release must be a season (109S3) or a date (20201201), not {release!r}")
+    if origin.coverage not in COVERAGES:
+        raise ValueError(f"coverage must be one of {COVERAGES}, not {origin.coverage!r}")
     entries = safe_members(
         zip_path, source_id=source_id, max_total_bytes=MAX_UNCOMPRESSED_BYTES, max_ratio=MAX_RATIO
     )
@@ -227,6 +270,7 @@ def load_season(
                         con, table, zip_path, info, (season, release), work, source_id,
                         schemas,
                     ))
+            _record_files(con, table, season, release, origin, stats)
             con.execute("COMMIT")
         except BaseException:
             # A COMMIT that failed (a full disk) has ended the transaction: the ROLLBACK's
@@ -235,6 +279,24 @@ def load_season(
                 con.execute("ROLLBACK")
             raise
     return stats
+
+
+def _record_files(con, table: str, season: str, release: str, origin: ReleaseOrigin,
+                  stats: list[FileStats]) -> None:
+    """Replace the release's rows in `<table>_files`."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    con.execute(f"DELETE FROM {_ident(files_table(table))} WHERE release = ?", [release])
+    con.executemany(
+        f"""
+        INSERT INTO {_ident(files_table(table))} (season, release, source_file, kind, rows_read,
+            header_fields, schema_file, raw_sha256, url, is_synthetic, coverage, published_by,
+            season_start, loaded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [[season, release, s.file, s.kind, s.rows_read, s.header_fields, s.schema,
+          origin.raw_sha256, origin.url, origin.is_synthetic, origin.coverage,
+          release_published_by(release), season_start(season), loaded_at] for s in stats],
+    )
 
 
 @contextmanager
@@ -283,13 +345,13 @@ def _bytes(setting: str) -> float:
 
 def season_of(day: date) -> str:
     """The 民國 season a day falls in: 2026-02-14 -> '115S1'."""
-    return f"{day.year - 1911}S{(day.month - 1) // 3 + 1}"
+    return f"{roc_year(day.year)}S{(day.month - 1) // 3 + 1}"
 
 
 def season_start(season: str) -> date:
     """'109S3' -> 2020-07-01, the first day of the season's quarter."""
     year, quarter = season.split("S")
-    return date(int(year) + 1911, 3 * int(quarter) - 2, 1)
+    return date(ad_year(int(year)), 3 * int(quarter) - 2, 1)
 
 
 def release_season(release: str) -> str:
@@ -356,8 +418,8 @@ def parse_season_list(raw: bytes) -> list[str]:
     return sorted(found, key=lambda s: season_start(s))
 
 
-def season_list_url() -> str:
-    return os.environ.get(LVR_LAND.base_url_env, LVR_LAND.base_url).rstrip("/") + SEASON_LIST_PATH
+def season_list_url(http: HttpSettings) -> str:
+    return http.base_url(LVR_LAND) + SEASON_LIST_PATH
 
 
 def _load_member(
@@ -426,7 +488,8 @@ def _load_member(
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0]
         raise SourceError(source_id, location, f"unreadable CSV ({first_line})") from exc
-    return FileStats(file=name, rows_read=rows_read, header_fields=width, schema=schema_file)
+    return FileStats(file=name, kind=kind, rows_read=rows_read, header_fields=width,
+                     schema=schema_file)
 
 
 def _release_schemas(
@@ -485,53 +548,40 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """The table with every meta and known column; one an older load created gains those it
-    lacks (a release column filled with its season: season zips were the only releases)."""
-    columns = {**META_COLUMNS, **{n: "VARCHAR" for n in KNOWN_COLUMNS}}
+    """The table, with every meta and known column, and its files table (FILES_COLUMNS). Tables
+    an older load created gain the columns they lack: a release filled with its season (season
+    zips were the only releases), and a file's release dates from its season."""
+    if "release" in _create_or_extend(con, table,
+                                      {**META_COLUMNS, **{n: "VARCHAR" for n in KNOWN_COLUMNS}}):
+        con.execute(f"UPDATE {_ident(table)} SET release = season")
+    _create_or_extend(con, files_table(table), FILES_COLUMNS)
+    for (season,) in con.execute(
+        f"SELECT DISTINCT season FROM {_ident(files_table(table))} WHERE release IS NULL"
+    ).fetchall():
+        con.execute(
+            f"UPDATE {_ident(files_table(table))} SET release = season, coverage = 'season',"
+            " published_by = ? WHERE season = ? AND release IS NULL",
+            [release_published_by(season), season],
+        )
+    for (season,) in con.execute(
+        f"SELECT DISTINCT season FROM {_ident(files_table(table))} WHERE season_start IS NULL"
+    ).fetchall():
+        con.execute(f"UPDATE {_ident(files_table(table))} SET season_start = ? WHERE season = ?",
+                    [season_start(season), season])
+
+
+def _create_or_extend(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
+                      ) -> set[str]:
+    """Create `table` with `columns` (name: type), or add those it lacks; returns those added
+    to a table that existed."""
     definitions = ", ".join(f"{_ident(n)} {t}" for n, t in columns.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {_ident(table)} ({definitions})")
     existing = {row[0] for row in con.execute(f"DESCRIBE {_ident(table)}").fetchall()}
     for name, sql_type in columns.items():
         if name not in existing:
             con.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(name)} {sql_type}")
-    if "release" not in existing:
-        con.execute(f"UPDATE {_ident(table)} SET release = season")
+    return set(columns) - existing
 
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-# The rules dbt staging applies, as plain functions the tests use as oracles. Each maps to
-# a portable SQL expression (given in the docstring).
-
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def to_half_width_digits(text: str | None) -> str | None:
-    """'臺北市大安區羅斯福路二段４１號' -> '…二段41號'. Only digits change.
-
-    SQL: translate(x, '０１２３４５６７８９', '0123456789')
-    """
-    return None if text is None else text.translate(_FULL_WIDTH_DIGITS)
-
-
-def parse_roc_date(text: str | None) -> date | None:
-    """A 民國 date yyyMMdd -> date, or None when it is not a valid date.
-
-    1090406 -> 2020-04-06. 建築完成年月 pads years below 100 with a zero (0700803 ->
-    1981-08-03); older rows drop the pad (990412 -> 2010-04-12). Anything else is invalid:
-    81052 (5 digits), '076  03', day 00, month 13.
-    SQL: try_strptime(cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
-         || substr(lpad(x, 7, '0'), 4), '%Y%m%d') where regexp_full_match(x, '[0-9]{6,7}')
-    """
-    if text is None:
-        return None
-    if not re.fullmatch(r"[0-9]{6,7}", text):
-        return None
-    digits = text.zfill(7)
-    year, month, day = int(digits[:3]), int(digits[3:5]), int(digits[5:])
-    try:
-        return date(year + 1911, month, day)
-    except ValueError:
-        return None

@@ -27,17 +27,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.catalog import PSCDATA_PATH, Snapshot, Source
+from sources.catalog import GITHUB_RAW, Snapshot, Source, segis_source
 from sources.errors import SourceError
-
-MIRROR = "https://raw.githubusercontent.com"
+from sources.numerals import plain_number_text
 
 TOWNSHIP_PANEL = Source(
     id="township_panel_mirror",
     publisher="內政部戶政司 (ODRP019, ODRP055, ODRP031), tabulated by a third party",
     dataset="鄉鎮市區 年底人口, 面積, 出生數, 死亡數, 戶數, 年齡組人口 2020-2024 "
     "(panel_town, panel_county)",
-    base_url=MIRROR,
+    base_url=GITHUB_RAW,
     path="/donydony228/insurance-loc/0e2b67b0/data/panel/{level}.csv",
     format="csv",
     encoding="utf-8",
@@ -56,7 +55,7 @@ TOWNSHIP_AGE = Source(
     id="moi_township_age",
     publisher="內政部戶政司 (ODRP014 村里五歲年齡組人口), aggregated to townships by a third party",
     dataset="鄉鎮市區 五歲年齡組 × 性別 人口 (鄉鎮市區_年齡結構)",
-    base_url=MIRROR,
+    base_url=GITHUB_RAW,
     path="/donydony228/insurance-loc/c7850fac/data/population/age_structure/鄉鎮市區_年齡結構.csv",
     format="csv",
     encoding="utf-8",
@@ -72,7 +71,7 @@ TOWNSHIP_MIGRATION = Source(
     id="moi_township_migration",
     publisher="內政部戶政司 (ODRP011 遷入遷出, ODRP012 出生死亡), aggregated by a third party",
     dataset="鄉鎮市區 成長遷徙指標: 年底人口 2020, 2025; 近12月 遷入, 遷出, 出生, 死亡",
-    base_url=MIRROR,
+    base_url=GITHUB_RAW,
     path="/donydony228/insurance-loc/c7850fac/data/population/growth_migration/"
     "鄉鎮市區_成長遷徙指標.csv",
     format="csv",
@@ -88,7 +87,7 @@ TOWNSHIP_POPULATION = Source(
     id="moi_township_population",
     publisher="內政部戶政司 (ODRP019), tabulated by a third party",
     dataset="鄉鎮市區 戶數, 人口數, 土地面積 (鄉鎮市區_人口統計)",
-    base_url=MIRROR,
+    base_url=GITHUB_RAW,
     path="/donydony228/insurance-loc/c7850fac/data/population/鄉鎮市區_人口統計.csv",
     format="csv",
     encoding="utf-8",
@@ -99,45 +98,25 @@ TOWNSHIP_POPULATION = Source(
     notes="Households and population of 2026-06; land area of the year in 面積密度統計年 (2025).",
 )
 
-# SEGIS serves its tables through an interactive platform; the bundled files are the R data
-# files of the ntupsc/pscdata package at this commit.
+# The ntupsc/pscdata commit of the SEGIS township files
 PSCDATA_COMMIT = "cc4149c3ac40d3f7ca8e766162c7d23c45d03302"
 
-SEGIS_POI = Source(
+SEGIS_POI = segis_source(
     id="segis_poi_town",
-    publisher="內政部統計處 社會經濟資料服務平台 (SEGIS)",
     dataset="鄉鎮市區 工商業家數 (行業大類), 社區照顧關懷據點, 醫療院所, 護產機構 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處社會經濟資料服務平台",
-    snapshots=(Snapshot("poi_town_202106.rda",
-                        {"commit": PSCDATA_COMMIT, "file": "poi_town_202106.rda"}),),
-    notes="SEGIS township statistics as an R data file of the ntupsc/pscdata package (MIT; "
-    "numbers as SEGIS published them, file theirs).",
+    commit=PSCDATA_COMMIT,
+    file="poi_town_202106.rda",
+    level="township",
+    notes="`town_id` is the 8-digit code.",
 )
-
-SEGIS_LOW_INCOME = Source(
+SEGIS_LOW_INCOME = segis_source(
     id="segis_low_income_town",
-    publisher="內政部統計處 社會經濟資料服務平台 (SEGIS)",
     dataset="鄉鎮市區 低收入戶及中低收入戶 戶數與戶內人數 (110年6月)",
-    base_url="https://raw.githubusercontent.com",
-    path=PSCDATA_PATH,
-    format="rda",
-    encoding="binary",
-    cadence="semiannual",
-    kind="mirror_table",
-    attribution="資料來源：內政部統計處社會經濟資料服務平台",
-    snapshots=(
-        Snapshot("lmincome_town_202106.rda",
-                 {"commit": PSCDATA_COMMIT, "file": "lmincome_town_202106.rda"}),
-    ),
-    notes="SEGIS township statistics as an R data file of the ntupsc/pscdata package (MIT; "
-    "numbers as SEGIS published them, file theirs). The *_rac ratio columns are "
-    "not loaded: they are about 1/10 of count / total * 100 in every township (unit unknown).",
+    commit=PSCDATA_COMMIT,
+    file="lmincome_town_202106.rda",
+    level="township",
+    notes="The *_rac ratio columns are not loaded: they are about 1/10 of count / total * 100 "
+    "in every township (unit unknown).",
 )
 
 CELL_COLUMNS = ["measure", "value", "value_text"]
@@ -156,7 +135,6 @@ POI_MEASURES = ("c_cnt", *(f"c1_{letter}_cnt" for letter in "abcdefghijklmnopqrs
 LOW_INCOME_MEASURES = ("rlh_cnt", "rlp_cnt", "rlh2_cnt", "rlp2_cnt")
 
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
 _YEAR_END = re.compile(r"(\d{2,3})年底人口")
 _BASE_MONTH = re.compile(r"統計基準人口_(\d{5})")
 
@@ -287,7 +265,7 @@ def _cells(frame: pd.DataFrame, keys: list[str], measures) -> pd.DataFrame:
 def parse_decimal(text) -> float | None:
     """'12,744', '１２７４４', '146.6541' -> a number; anything else ('1e999', 'NaN', '-', '…',
     'inf') -> None, so the caller keeps the text and dbt quarantines it."""
-    cleaned = str(text).translate(_FULL_WIDTH).replace(",", "").strip()
+    cleaned = plain_number_text(text)
     return float(cleaned) if _DECIMAL.fullmatch(cleaned) else None
 
 

@@ -1,12 +1,24 @@
-"""Shared fixtures. Every test writes under its own TWRESAS_HOME, never into the checkout."""
+"""Shared fixtures. Every test writes under its own TWRESAS_HOME, never into the checkout.
 
+The whole pipeline runs once per session (`pipeline_home`); tests read what it built and
+published, and a test that must change a warehouse gets a file copy of it (`pipeline_copy`).
+Tests that need it, or that run dbt or the pipeline themselves, are marked `pipeline`;
+`make test-quick` runs the others; tests/pipeline_marker.py keeps the marker true.
+"""
+
+import contextlib
+import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import jsonschema
 import pytest
+from pipeline_marker import UnmarkedPipelineWork, unmarked_pipeline_tests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORT_SCHEMA = json.loads((PROJECT_ROOT / "orchestration" / "report.schema.json").read_text())
@@ -43,10 +55,29 @@ def every_quality_report_is_valid(tmp_path_factory):
 
 @pytest.fixture
 def twresas_home(tmp_path, monkeypatch) -> Path:
+    """A temporary home in the environment, for what a user runs (the CLI, the code location,
+    plain-Python fetches), which reads its settings there."""
     monkeypatch.setenv("TWRESAS_HOME", str(tmp_path))
     monkeypatch.setenv("TWRESAS_GX_ROOT", str(tmp_path / "expectations"))
     monkeypatch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
     return tmp_path
+
+
+@pytest.fixture
+def warehouse(twresas_home):
+    """The `warehouse` resource of the temporary home, for code that is given one."""
+    from orchestration.resources import Warehouse
+
+    return Warehouse(home=str(twresas_home), gx_root=str(twresas_home / "expectations"))
+
+
+def environment_resources() -> dict:
+    """The resources bound from the environment's settings, as the code location binds them
+    (for a sensor context, which gets none from the repository)."""
+    from orchestration.resources import bound_resources
+    from sources.settings import read_settings
+
+    return bound_resources(read_settings())
 
 
 @pytest.fixture
@@ -58,31 +89,83 @@ def live_mode(twresas_home, monkeypatch) -> Path:
     return twresas_home
 
 
+def _file_states(home: Path) -> dict[str, tuple[int, int]]:
+    return {str(path.relative_to(home)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for folder in ("landing", "warehouse") for path in (home / folder).rglob("*")
+            if path.is_file()}
+
+
 @pytest.fixture(scope="session")
 def pipeline_home(tmp_path_factory) -> Path:
-    """The whole pipeline run once, offline, as `make run` runs it; tests read what it published."""
+    """The whole pipeline run once, offline, as `make run` runs it; tests read what it built
+    and published, and copy it to change it (`pipeline_copy`): after the session, a file of its
+    landing zone or warehouse that changed fails the session."""
     from orchestration.cli import run_all
+    from orchestration.resources import Http, Warehouse
 
     home = tmp_path_factory.mktemp("pipeline")
     (home / "dagster_home").mkdir()
-    names = ("TWRESAS_HOME", "TWRESAS_GX_ROOT", "TWRESAS_SOURCE_MODE", "DAGSTER_HOME")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(
-        TWRESAS_HOME=str(home),
-        TWRESAS_GX_ROOT=str(home / "expectations"),
-        TWRESAS_SOURCE_MODE="snapshot",
-        DAGSTER_HOME=str(home / "dagster_home"),  # as `make run` does: the UI's instance
-    )
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
+    console = io.StringIO()
     try:
-        result = run_all()
+        with contextlib.redirect_stdout(console):  # kept: test_pipeline reads the phase lines
+            result = run_all({
+                "warehouse": Warehouse(home=str(home), gx_root=str(home / "expectations")),
+                "http": Http(mode="snapshot"),
+            })
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    assert result.success, "the offline pipeline run failed"
-    return home
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+    (home / "console.txt").write_text(console.getvalue(), encoding="utf-8")
+    assert result.success, "the offline pipeline run failed:\n" + console.getvalue()[-3000:]
+    built = _file_states(home)
+    yield home
+    changed = sorted(set(built.items()) ^ set(_file_states(home).items()))
+    if changed:
+        pytest.fail(f"a test changed the session's pipeline home {home} (copy it instead: "
+                    f"pipeline_copy): {sorted({name for name, _ in changed})[:5]}")
+
+
+@pytest.fixture
+def pipeline_copy(twresas_home, pipeline_home) -> Path:
+    """A whole home after a good run (landing zone, work and published databases, GX), copied
+    file by file from the session's run, for a test that changes it."""
+    for name in ("landing", "warehouse", "expectations"):
+        shutil.copytree(pipeline_home / name, twresas_home / name, symlinks=True)
+    return twresas_home
+
+
+@pytest.fixture(scope="session")
+def dbt_cli(tmp_path_factory):
+    """dbt_cli(home, *args) -> stdout: dbt against the working database under `home`.
+
+    dbt sees every home through one symlink and writes one target folder per session: the
+    profile (which holds the database path) and the target stay the same, so every call after
+    the first parses partially (about 6 s instead of 12). With --select, the indirect selection
+    is cautious: a singular test that also reads models outside the selection is not run."""
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+
+    root = tmp_path_factory.mktemp("dbt")
+    link = root / "home"
+
+    def run(home: Path, *args: str) -> str:
+        link.unlink(missing_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+        done = subprocess.run(
+            [dbt_executable(), *args,
+             *(["--indirect-selection", "cautious"] if "--select" in args else []),
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+            env={**os.environ, "TWRESAS_HOME": str(link)}, capture_output=True, text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout[-3000:]
+        return done.stdout
+
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +174,59 @@ def published(pipeline_home):
     con = duckdb.connect(str(pipeline_home / "warehouse" / "tw_resas.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+# ------------------------------------------------------------------ the `pipeline` marker
+
+UNMARKED_PIPELINE_WORK = UnmarkedPipelineWork()
+
+
+def pytest_configure(config):
+    sys.addaudithook(UNMARKED_PIPELINE_WORK)
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = unmarked_pipeline_tests(items)
+    if unmarked:
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) use the pipeline run without the `pipeline` marker "
+            f"(add pytestmark = pytest.mark.pipeline): {', '.join(unmarked[:5])}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    UNMARKED_PIPELINE_WORK.running.append(item)
+    try:
+        return (yield)
+    finally:
+        UNMARKED_PIPELINE_WORK.running.pop()
+
+
+# ------------------------------------------------------------------ the fault suite's summary
+
+FAULT_CASES: list[dict] = []  # from the reports (tests/faults/conftest.py), xdist's workers' too
+
+
+def pytest_runtest_logreport(report):
+    FAULT_CASES.extend(value for name, value in report.user_properties if name == "fault_case")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FAULT_CASES:
+        return
+    survived = [c for c in FAULT_CASES if c["survived"]]
+    checks: dict[str, int] = {}
+    for fault_case in FAULT_CASES:
+        for check in fault_case["checked"]:
+            checks[check] = checks.get(check, 0) + 1
+    rows_in = sum(c["rows_in"] for c in FAULT_CASES)
+    write = terminalreporter.write_line
+    terminalreporter.section("fault injection (issue 5)")
+    write(
+        f"faults injected: {len(FAULT_CASES)}, survived: {len(survived)}, rows in: {rows_in:,}, "
+        f"rows lost: {rows_in - sum(c['rows_accounted'] for c in FAULT_CASES):,}"
+    )
+    write("invariant checks passed: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())))
+    for fault_case in FAULT_CASES:
+        if not fault_case["survived"]:
+            write(f"NOT SURVIVED: {fault_case['fault']}")

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 import sqlalchemy
 
+pytestmark = pytest.mark.pipeline
+
 
 @pytest.fixture
 def bi_engine(pipeline_home, tmp_path):

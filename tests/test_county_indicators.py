@@ -8,6 +8,8 @@ import pytest
 from sources.mol import MANPOWER_BY_AREA, parse_manpower_by_area
 from sources.settings import PROJECT_ROOT
 
+pytestmark = pytest.mark.pipeline
+
 COUNTIES = 22
 YEAR_VALUES = """
     select r.region_level, v.region_code, year(v.period) as year, v.value, v.quality_flag

@@ -3,10 +3,18 @@ against the official ones (issue 2 acceptance)."""
 
 import csv
 import hashlib
+import re
+from datetime import datetime
+from pathlib import Path
 
+import dagster as dg
+import duckdb
 import pytest
+from warehouse_runs import PUBLISHED, narrowed
 
 from sources.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.pipeline
 
 TABLE1 = (
     PROJECT_ROOT
@@ -97,17 +105,22 @@ def test_publication_records_each_mart_with_a_content_hash(published):
         assert published.execute(f"select count(*) from marts.{mart}").fetchone()[0] == rows
 
 
-def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
+def test_a_failing_expectation_blocks_publication(pipeline_copy, monkeypatch):
     """Issue 2, acceptance 4: the published file stays byte-identical and the failure names
-    the expectation and the rows."""
+    the expectation and the rows; the gate of dim_region and the publish step, run on a copy of
+    the session's built warehouse. Issue 14: the summary says which version is still served."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
     from expectations.suites import MartGate
-    from orchestration.cli import run_all
+    from orchestration.cli import run_all, summary_lines
+    from orchestration.defs.quality import gate_checks
 
-    published_file = pipeline_home / "warehouse" / "tw_resas.duckdb"
+    published_file = pipeline_copy / "warehouse" / "tw_resas.duckdb"
     before = hashlib.sha256(published_file.read_bytes()).hexdigest()
+    with duckdb.connect(str(published_file), read_only=True) as con:
+        served_run, served_at = con.execute(
+            "select any_value(run_id), max(published_at) from meta.publication").fetchone()
 
     def impossible_suite(self):
         return gx.ExpectationSuite(
@@ -116,9 +129,9 @@ def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
         )
 
     monkeypatch.setattr(MartGate, "suite", impossible_suite)
-    monkeypatch.setenv("TWRESAS_HOME", str(pipeline_home))
-    monkeypatch.setenv("TWRESAS_GX_ROOT", str(pipeline_home / "expectations"))
-    result = run_all()
+    (region_gate,) = [c for c in gate_checks if c.check_key.name == "gx_dim_region"]
+    with narrowed(dg.AssetSelection.checks(region_gate) | dg.AssetSelection.assets(PUBLISHED)):
+        result = run_all()
 
     assert not result.success
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -131,3 +144,30 @@ def test_a_failing_expectation_blocks_publication(pipeline_home, monkeypatch):
     ]
     assert publish_steps == []
     assert hashlib.sha256(published_file.read_bytes()).hexdigest() == before
+
+    summary = summary_lines(result)
+    (served,) = [line for line in summary if "nothing published by this run" in line]
+    assert f"still serving run {served_run}, published " in served
+    shown = datetime.fromisoformat(served.split(", published ")[1].split(" (")[0])
+    assert shown == served_at.replace(microsecond=0)
+
+
+def test_console_has_one_line_per_phase(pipeline_home):
+    """Issue 14: `make run` prints one line per phase (dbt models, dbt tests, GX gates) with
+    counts instead of dbt's line per node, which go whole to the log file the console names."""
+    from expectations.suites import all_gates
+
+    console = (pipeline_home / "console.txt").read_text().splitlines()
+    assert not [line for line in console if re.match(r"\d+ of \d+ ", line)], "dbt's node lines"
+    (named,) = [re.search(r"dbt build: its line per model and test goes to (\S+)$", line)
+                for line in console if "dbt build: " in line]
+    dbt_log = Path(named[1]).read_text()
+    (models,) = [line for line in console if line.startswith("  dbt models: ")]
+    built = len(re.findall(r"^\d+ of \d+ OK (created|loaded) ", dbt_log, re.MULTILINE))
+    assert models.startswith(f"  dbt models: {built} of {built} built (") and built > 100
+    (tests,) = [line for line in console if line.startswith("  dbt tests: ")]
+    passed = len(re.findall(r"^\d+ of \d+ PASS ", dbt_log, re.MULTILINE))
+    assert tests.startswith(f"  dbt tests: {passed} of {passed} passed (") and passed > 600
+    gates = len(all_gates())
+    (gate_line,) = [line for line in console if "GX gates: " in line]
+    assert gate_line == f"  GX gates: {gates} of {gates} passed"

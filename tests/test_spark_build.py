@@ -1,22 +1,31 @@
-"""The same dbt project on Apache Spark (issue 16): built in the session warehouse from the
-Parquet files its raw loads wrote, every published mart equal to the DuckDB build, as
-`make spark-check` compares them (orchestration.spark_check)."""
+"""The same dbt project on Apache Spark (issue 16): built from the Parquet files the session's
+raw loads wrote, every published mart of the session's DuckDB build equal to Spark's, as
+`make spark-check` compares them (orchestration.spark_check). Spark builds in a home of its
+own beside the session's (a copy of its raw Parquet files), which stays as it was built."""
+
+import shutil
 
 import duckdb
 import pytest
 
 from orchestration import spark_check
+from orchestration.resources import Warehouse
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.spark]
 
 
 @pytest.fixture(scope="module")
-def spark_comparisons(pipeline_home):
+def spark_warehouse(pipeline_home, tmp_path_factory) -> Warehouse:
+    home = tmp_path_factory.mktemp("spark")
+    shutil.copytree(pipeline_home / "warehouse" / "raw_parquet", home / "warehouse" / "raw_parquet")
+    return Warehouse(home=str(home), dbt_target="spark")
+
+
+@pytest.fixture(scope="module")
+def spark_comparisons(pipeline_home, spark_warehouse):
     published = pipeline_home / "warehouse" / "tw_resas.duckdb"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TWRESAS_HOME", str(pipeline_home))
-        spark_check.build_on_spark(spark_check.published_run_id(published))
-        return spark_check.compare_marts(published)
+    spark_check.build_on_spark(spark_warehouse, spark_check.published_run_id(published))
+    return spark_check.compare_marts(published, spark_warehouse)
 
 
 def test_every_published_mart_is_the_same_on_spark(spark_comparisons):
@@ -33,9 +42,10 @@ def test_the_comparison_covers_every_published_mart_and_indicator(spark_comparis
     assert by_mart["fct_indicator_value"].indicators == indicators > 100
 
 
-def test_seed_text_with_quotes_and_empty_cells_reaches_spark_as_published(pipeline_home):
+def test_seed_text_with_quotes_and_empty_cells_reaches_spark_as_published(
+        spark_comparisons, spark_warehouse):
     """dbt-spark's session loader wrote Su'ao's quote into broken SQL and empty cells as 'None'."""
-    seeds = pipeline_home / "warehouse" / "spark" / "tables" / "reference.db"
+    seeds = spark_warehouse.spark_dir / "tables" / "reference.db"
     towns = duckdb.execute(
         f"select TOWNENG from read_parquet('{seeds}/town_codes_moi_20200324/*.parquet')")
     assert ("Su'ao Township",) in towns.fetchall()
@@ -46,8 +56,8 @@ def test_seed_text_with_quotes_and_empty_cells_reaches_spark_as_published(pipeli
     assert catalogue == (121, 0)  # the empty cells of indicator_catalogue.csv
 
 
-def spark_table(home, schema: str, table: str) -> str:
-    return f"read_parquet('{home}/warehouse/spark/tables/{schema}.db/{table}/**/*.parquet', " \
+def spark_table(warehouse: Warehouse, schema: str, table: str) -> str:
+    return f"read_parquet('{warehouse.spark_dir}/tables/{schema}.db/{table}/**/*.parquet', " \
            "hive_partitioning = true)"
 
 
@@ -59,15 +69,15 @@ def content(source: str, excluded: list[str]) -> str:
 
 
 def test_an_incremental_run_on_spark_replaces_a_reloaded_release_and_nothing_else(
-        spark_comparisons, pipeline_home):
+        spark_comparisons, pipeline_home, spark_warehouse):
     """Spark has no delete+insert: the 實價登錄 models overwrite the partitions of their key.
     Reloading one season (a newer load time) must reprocess that season alone and give the
     rows a full build gave (this is where Spark once resolved a correlated name differently)."""
-    checked = spark_table(pipeline_home, "intermediate", "int_real_estate__transactions_checked")
-    quarterly = spark_table(pipeline_home, "intermediate", "int_real_estate__quarterly")
+    checked = spark_table(spark_warehouse, "intermediate", "int_real_estate__transactions_checked")
+    quarterly = spark_table(spark_warehouse, "intermediate", "int_real_estate__quarterly")
     volatile = ["loaded_at", "processed_at"]
     before = content(checked, volatile), content(quarterly, ["processed_at"])
-    files = pipeline_home / "warehouse" / "raw_parquet" / "lvr_land_files" / "table.parquet"
+    files = spark_warehouse.raw_parquet_dir / "lvr_land_files" / "table.parquet"
     original = files.read_bytes()
     try:
         duckdb.execute(
@@ -76,10 +86,9 @@ def test_an_incremental_run_on_spark_replaces_a_reloaded_release_and_nothing_els
             f"to '{files}.new' (format parquet)")
         files.with_name(files.name + ".new").rename(files)
         run_id = spark_check.published_run_id(pipeline_home / "warehouse" / "tw_resas.duckdb")
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("TWRESAS_HOME", str(pipeline_home))
-            spark_check.dbt_on_spark(["run", "-s", "int_real_estate__transactions_checked",
-                                      "int_real_estate__quarterly"], run_id)
+        spark_check.dbt_on_spark(spark_warehouse, ["run", "-s",
+                                 "int_real_estate__transactions_checked",
+                                 "int_real_estate__quarterly"], run_id)
     finally:
         files.write_bytes(original)
 

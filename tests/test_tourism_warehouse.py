@@ -1,8 +1,6 @@
 """觀光署 spot visitors in the warehouse: county figures recomputed from the bundled file, the
 monthly sums against 合計, the spot ranking, and incremental years equal to a full refresh."""
 
-import os
-import subprocess
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -13,12 +11,13 @@ import duckdb
 import pytest
 
 from orchestration.defs import tourism as tourism_defs
-from orchestration.lib import DBT_PROJECT_DIR, dbt_executable
+from sources.http import Fetcher
 from sources.tourism import VISITORS, parse_visitors
+from tests.conftest import environment_resources
 
-# cautious: only the tests whose every parent is built (seed tests reach other seeds)
-TOURISM_MODELS = ["+fct_tourism_spot_ranking", "+int_tourism__quarantine", "--indirect-selection",
-                  "cautious"]
+# built with cautious indirect selection (dbt_cli): only the tests whose every parent is built
+# (seed tests reach other seeds)
+TOURISM_MODELS = ["+fct_tourism_spot_ranking", "+int_tourism__quarantine"]
 
 
 # the bundled release stops at 2021-10: 2021 has months but no annual figures
@@ -55,6 +54,7 @@ def published_values(published, code: str, grain: str) -> dict[tuple[str, date],
 # ------------------------------------------------------------------ the published warehouse
 
 
+@pytest.mark.pipeline
 def test_every_spots_months_add_up_to_its_published_total(published, visitors):
     """The reconciliation: 2,426 spot-years in 2012-2019 and 316 in 2020; the ones with every
     month blank (觸口遊客中心 2016, 合計 0, ...) have no visitors and are not ranked."""
@@ -69,6 +69,7 @@ def test_every_spots_months_add_up_to_its_published_total(published, visitors):
     assert [r for r in rows if r[0] != r[1]] == []
 
 
+@pytest.mark.pipeline
 def test_a_year_the_release_does_not_cover_in_full_has_months_but_no_annual_figures(
     published, release
 ):
@@ -89,6 +90,7 @@ def test_a_year_the_release_does_not_cover_in_full_has_months_but_no_annual_figu
     assert monthly[("TW", date(2021, 10, 1))] == october
 
 
+@pytest.mark.pipeline
 def test_county_visitors_by_year_reproduce_the_file(published, visitors, county_codes):
     expected = visitors.groupby(["county_name", "year"])["visitors"].sum()
     values = published_values(published, "spot_visitors", "year")
@@ -101,6 +103,7 @@ def test_county_visitors_by_year_reproduce_the_file(published, visitors, county_
     assert values[("TW", date(2020, 1, 1))] == visitors[visitors["year"] == 2020]["visitors"].sum()
 
 
+@pytest.mark.pipeline
 def test_monthly_values_add_up_to_the_year(published):
     monthly = published_values(published, "spot_visitors", "month")
     yearly = published_values(published, "spot_visitors", "year")
@@ -111,6 +114,7 @@ def test_monthly_values_add_up_to_the_year(published):
     assert sums == pytest.approx(yearly)
 
 
+@pytest.mark.pipeline
 def test_spot_count_counts_spots_with_a_month_reported(published, visitors, county_codes):
     reporting = visitors.dropna(subset=["visitors"])
     expected = reporting.groupby(["county_name", "year"])["spot_name"].nunique()
@@ -119,6 +123,7 @@ def test_spot_count_counts_spots_with_a_month_reported(published, visitors, coun
         assert values[(county_codes[county], date(year, 1, 1))] == count
 
 
+@pytest.mark.pipeline
 def test_visitors_per_resident_divide_by_the_published_population(published):
     rows = published.execute(
         """
@@ -137,6 +142,7 @@ def test_visitors_per_resident_divide_by_the_published_population(published):
         assert per_resident == pytest.approx(total / population), (region, period)
 
 
+@pytest.mark.pipeline
 def test_seasonality_is_the_share_of_the_peak_month(published):
     monthly = published_values(published, "spot_visitors", "month")
     seasonality = published_values(published, "visitor_seasonality", "year")
@@ -147,6 +153,7 @@ def test_seasonality_is_the_share_of_the_peak_month(published):
         assert 100 / 12 <= share <= 100
 
 
+@pytest.mark.pipeline
 def test_yoy_compares_only_spots_reported_in_both_months(published, visitors, county_codes):
     """臺北市, July 2019: recomputed from the file over spots with a count in both Julys."""
     keys = ["county_name", "spot_type", "spot_name"]
@@ -159,6 +166,7 @@ def test_yoy_compares_only_spots_reported_in_both_months(published, visitors, co
     assert values[(county_codes["臺北市"], date(2019, 7, 1))] == pytest.approx(expected)
 
 
+@pytest.mark.pipeline
 def test_spots_are_ranked_within_their_county(published, visitors):
     top = published.execute(
         """
@@ -181,6 +189,7 @@ def test_spots_are_ranked_within_their_county(published, visitors):
     assert shares < 1e-9
 
 
+@pytest.mark.pipeline
 def test_spot_names_with_tai_variants_share_one_key(published):
     keys = dict(published.execute(
         "select spot_name, spot_key from marts.fct_tourism_spot_ranking"
@@ -192,20 +201,6 @@ def test_spot_names_with_tai_variants_share_one_key(published):
 # ------------------------------------------------------------------ incremental == full refresh
 
 
-def run_dbt(home: Path, *args: str) -> None:
-    env = {**os.environ, "TWRESAS_HOME": str(home)}
-    done = subprocess.run(
-        # cautious: a singular test that also reads models outside the selection is not run
-        [dbt_executable(), *args,
-         *(["--indirect-selection", "cautious"] if "--select" in args else []),
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(home / "dbt_target"), "--log-path",
-         str(home / "dbt_logs")],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
-
-
 def query(home: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse" / "work.duckdb"), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -213,22 +208,24 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 def load_years(years: list[str]) -> None:
     job = dg.Definitions(jobs=[tourism_defs.tourism_visitors_job],
-                         assets=[tourism_defs.tourism_spot_visitors]).resolve_job_def(
+                         assets=[tourism_defs.tourism_spot_visitors],
+                         resources=environment_resources()).resolve_job_def(
         "tourism_visitors_yearly"
     )
     for year in years:
         assert job.execute_in_process(partition_key=year).success
 
 
-def test_backfill_year_by_year_equals_a_full_refresh(twresas_home):
-    years = tourism_defs.years_to_run()
+@pytest.mark.pipeline
+def test_backfill_year_by_year_equals_a_full_refresh(twresas_home, dbt_cli):
+    years = tourism_defs.years_to_run(Fetcher.from_environment())
     assert years == [str(y) for y in range(2012, 2022)]
     load_years(years[:-1])
-    run_dbt(twresas_home, "build", "--select", *TOURISM_MODELS)
+    dbt_cli(twresas_home, "build", "--select", *TOURISM_MODELS)
     first = dict(query(twresas_home, "select year, max(processed_at)"
                                      " from intermediate.int_tourism__spot_months group by year"))
     load_years(years[-1:])
-    run_dbt(twresas_home, "build", "--select", *TOURISM_MODELS)
+    dbt_cli(twresas_home, "build", "--select", *TOURISM_MODELS)
     second = dict(query(twresas_home, "select year, max(processed_at)"
                                       " from intermediate.int_tourism__spot_months group by year"))
     assert {y: at for y, at in second.items() if y < 2021} == first  # untouched
@@ -238,7 +235,7 @@ def test_backfill_year_by_year_equals_a_full_refresh(twresas_home):
     months = ("select * exclude (processed_at) from intermediate.int_tourism__spot_months"
               " order by all")
     backfilled = query(twresas_home, ranking), query(twresas_home, months)
-    run_dbt(twresas_home, "build", "--full-refresh", "--select", *TOURISM_MODELS)
+    dbt_cli(twresas_home, "build", "--full-refresh", "--select", *TOURISM_MODELS)
     assert (query(twresas_home, ranking), query(twresas_home, months)) == backfilled
 
 

@@ -17,11 +17,6 @@
     make_date(cast({{ year_expression }} as integer), cast({{ month_expression }} as integer), 1)
 {%- endmacro %}
 
-{# The first day of the month of an ROC yyymm number (11506 -> 2026-06-01). #}
-{% macro roc_month_start(yyymm_expression) -%}
-    {{ month_start(integer_divide(yyymm_expression, 100) ~ ' + 1911', yyymm_expression ~ ' % 100') }}
-{%- endmacro %}
-
 {# Integer division of two integers (DuckDB `//`, Spark `div`); truncated, the operands here are
    never negative. #}
 {% macro integer_divide(numerator, denominator) -%}
@@ -90,9 +85,14 @@
     array_join(array_sort(array_distinct(array({{ expressions | join(', ') }}))), {{ separator }})
 {%- endmacro %}
 
-{# ROC year (民國) to AD: ROC 1 = 1912 #}
+{# ROC year (民國) to AD: ROC 1 = 1912. The one place SQL does the arithmetic. #}
 {% macro roc_to_ad_year(roc_year_expression) -%}
     (cast({{ roc_year_expression }} as integer) + 1911)
+{%- endmacro %}
+
+{# The first day of an ROC month given as the integer yyymm (11006 -> 2021-06-01). #}
+{% macro roc_month_start(yyymm_expression) -%}
+    {{ month_start(roc_to_ad_year(integer_divide(yyymm_expression, 100)), yyymm_expression ~ ' % 100') }}
 {%- endmacro %}
 
 {% macro safe_divide(numerator, denominator) -%}
@@ -126,25 +126,26 @@
 {%- endmacro %}
 
 {# 民國 yyyMMdd to a date; older rows drop the zero before years below 100 (990412). Null
-   when it is no valid date (81052, '076  03', day 00). Oracle: sources.real_estate.parse_roc_date #}
+   when it is no valid date (81052, '076  03', day 00). Unit-tested in stg_lvr__transactions.yml. #}
 {% macro roc_date(text_expression) -%}
     {{ return(adapter.dispatch('roc_date', 'tw_resas')(text_expression)) }}
 {%- endmacro %}
 
 {% macro default__roc_date(x) -%}
     case when {{ matches_fully(x, '[0-9]{6,7}') }} then cast(try_strptime(
-        cast(cast(substr(lpad({{ x }}, 7, '0'), 1, 3) as integer) + 1911 as string)
+        cast({{ roc_to_ad_year("substr(lpad(" ~ x ~ ", 7, '0'), 1, 3)") }} as string)
         || substr(lpad({{ x }}, 7, '0'), 4), '%Y%m%d') as date) end
 {%- endmacro %}
 
 {% macro spark__roc_date(x) -%}
     case when {{ matches_fully(x, '[0-9]{6,7}') }} then to_date(try_to_timestamp(concat(
-        cast(cast(substr(lpad({{ x }}, 7, '0'), 1, 3) as int) + 1911 as string),
+        cast({{ roc_to_ad_year("substr(lpad(" ~ x ~ ", 7, '0'), 1, 3)") }} as string),
         substr(lpad({{ x }}, 7, '0'), 4)), 'yyyyMMdd')) end
 {%- endmacro %}
 
 {# Full-width digits (０-９, in addresses and some numbers) to ASCII; nothing else changes.
-   Oracle: sources.real_estate.to_half_width_digits #}
+   The one SQL home of the rule (normalise_region_name uses it); unit-tested in
+   stg_lvr__transactions.yml. #}
 {% macro half_width_digits(x) -%}
     translate({{ x }}, '０１２３４５６７８９', '0123456789')
 {%- endmacro %}

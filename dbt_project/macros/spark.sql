@@ -38,7 +38,7 @@
 {%- endmacro %}
 
 {# The raw tables as Spark sees them on a cluster: external Parquet tables in the `raw`
-   database over the files the raw loads write (orchestration.lib.write_raw_parquet), one
+   database over the files the raw loads write (orchestration.raw.write_raw_parquet), one
    folder per table under var('raw_parquet_root'). Re-registered on every run, so a table
    whose columns changed is read with its new columns; dropping an external table leaves its
    files. Nothing to do on DuckDB, where the raw loads write the tables themselves. #}

@@ -5,10 +5,8 @@ import great_expectations.expectations as gxe
 import yaml
 
 from expectations.suites import MartGate
-from expectations.suites.core import GRAINS, SCENARIOS
 from sources.settings import PROJECT_ROOT
 
-ANALYSIS_GRAINS = [*GRAINS, "twelve_months"]
 PARTIAL_PERIOD_FLAGS = ["partial_period", "preliminary"]  # macro partial_period_flags()
 
 
@@ -20,14 +18,6 @@ def _dbt_var(name: str):
 
 
 MIN_COUNT_BASIS = _dbt_var("min_count_basis")
-
-
-def _not_null(*columns: str):
-    return [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
-
-
-def _unique(*columns: str):
-    return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns), ignore_row_if="never")
 
 
 def _between(column: str, low: float | None, high: float | None, condition: str | None = None):
@@ -45,11 +35,6 @@ def _comparison_expectations():
     partial = f"quality_flag in {PARTIAL_PERIOD_FLAGS}"
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("indicator_code", "region_code", "period", "grain"),
-        # names and sources are dbt not_null tests: the gate keeps what a reader would misread
-        *_not_null("indicator_code", "region_code", "period", "grain", "value", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["county", "township"]),
-        gxe.ExpectColumnValuesToBeInSet(column="grain", value_set=ANALYSIS_GRAINS),
         _between("rank_in_level", 1, None),
         _between("rank_in_county", 1, None),
         _between("percentile_in_level", 0, 100),
@@ -82,13 +67,6 @@ def _comparison_expectations():
 def _pyramid_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "period", "grain", "scenario", "sex", "age_band"),
-        *_not_null("region_code", "region_level", "region_name_zh", "period", "grain", "sex",
-                   "age_band",
-                   "age_from", "population", "region_total", "share_pct", "is_synthetic",
-                   "source_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["male", "female"]),
-        gxe.ExpectColumnValuesToBeInSet(column="scenario", value_set=SCENARIOS),
         gxe.ExpectColumnValuesToMatchRegex(column="age_band", regex=r"^\d{1,3}(-\d{1,3}|\+)$"),
         _between("population", 0, None),
         _between("share_pct", 0, 100),
@@ -100,13 +78,6 @@ def _pyramid_expectations():
 def _aging_outlook_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "scenario", "grain", "period"),
-        *_not_null("region_code", "region_level", "region_name_zh", "period", "grain",
-                   "pop_65plus_share", "aging_stage", "aging_stage_zh", "aging_stage_en",
-                   "is_projected", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="aging_stage",
-                                        value_set=["young", "aging", "aged", "super_aged"]),
-        gxe.ExpectColumnValuesToBeInSet(column="scenario", value_set=SCENARIOS),
         _between("pop_65plus_share", 0, 100),
         *[gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A=later, column_B=earlier, or_equal=True,
@@ -119,16 +90,6 @@ def _aging_outlook_expectations():
 def _population_change_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "period", "grain"),
-        *_not_null("region_code", "region_name_zh", "period", "grain", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="region_level",
-                                        value_set=["nation", "county", "township"]),
-        gxe.ExpectColumnValuesToBeInSet(column="grain", value_set=ANALYSIS_GRAINS),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="change_class",
-            value_set=[f"natural_{n}_social_{s}" for n in ("increase", "decrease")
-                       for s in ("increase", "decrease")],
-        ),
         *[_between(c, 0, None) for c in ["births", "deaths", "migrants_in", "migrants_out",
                                          "start_population", "end_population"]],
         # per mille; small islands swing hard (as pop_growth_rate in fct_indicator_value)
@@ -144,11 +105,6 @@ def _population_change_expectations():
 def _profile_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "indicator_code"),
-        *_not_null("region_code", "region_name_zh", "domain", "indicator_code",
-                   "indicator_name_zh", "indicator_name_en", "period", "grain", "value",
-                   "source_id", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["county", "township"]),
         gxe.ExpectColumnValuesToNotBeInSet(column="quality_flag", value_set=["synthetic"]),
         _between("percentile_in_level", 0, 100),
     ]
@@ -184,12 +140,6 @@ REGION_PROFILE = MartGate(
 def _industry_expectations():
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "period", "grain", "section", "measure"),
-        *_not_null("region_code", "region_name_zh", "period", "grain", "section",
-                   "section_name_zh", "section_name_en", "value", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="section", value_set=list("ABCDEFGHIJKLMNOPQRS")),
-        gxe.ExpectColumnValuesToBeInSet(column="region_level",
-                                        value_set=["nation", "county", "township"]),
         _between("value", 0, None),
         _between("share_pct", 0, 100),
         _between("specialisation_coefficient", 0, None),
@@ -203,9 +153,6 @@ def _income_expectations():
     thin = f"filing_units < {MIN_COUNT_BASIS}"
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        _unique("region_code", "period", "grain"),
-        *_not_null("region_code", "region_name_zh", "period", "grain", "is_synthetic"),
-        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["township", "village"]),
         _between("filing_units", 0, None),
         _between("q3_q1_ratio", 1, None),
         _between("salary_share_pct", 0, 100),

@@ -4,23 +4,10 @@ import great_expectations.expectations as gxe
 
 from expectations.suites import MartGate
 
-RANKING_COLUMNS = [
-    "region_code", "period", "spot_key", "spot_name", "spot_type", "recreation_area", "visitors",
-    "reported_annual_total", "months_reported", "rank_in_county", "spots_in_county",
-    "share_of_county_pct", "is_synthetic", "source_id",
-]  # fmt: skip
-
 
 def _ranking_expectations():
     return [
-        gxe.ExpectTableColumnsToMatchOrderedList(column_list=RANKING_COLUMNS),
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=["region_code", "period", "spot_type", "spot_key"], ignore_row_if="never"
-        ),
-        *[gxe.ExpectColumnValuesToNotBeNull(column=c)
-          for c in ["region_code", "period", "spot_key", "visitors", "rank_in_county",
-                    "spots_in_county", "is_synthetic", "source_id"]],
         gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^\d{5}$"),
         gxe.ExpectColumnValuesToBeBetween(column="visitors", min_value=0),
         gxe.ExpectColumnValuesToBeBetween(column="months_reported", min_value=1, max_value=12),

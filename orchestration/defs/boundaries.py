@@ -1,7 +1,7 @@
 """Region boundaries (內政部 鄉鎮市區界線 as TopoJSON): one geometry per region code, for the
 published `dim_region_geometry`, its GeoJSON export and the atlas maps."""
 
-from orchestration.lib import raw_asset
+from orchestration.raw import raw_asset
 from sources import boundaries
 
 boundaries_raw = raw_asset(

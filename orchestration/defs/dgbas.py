@@ -6,17 +6,19 @@ domain, hence group reference."""
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import (
-    FETCH_RETRY,
+from orchestration.policies import FETCH_RETRY, OWNERS, TIMEZONE
+from orchestration.raw import (
     RAW_SCHEMA,
     known_releases,
     raw_asset_key,
     with_lineage,
     write_raw_table,
 )
+from orchestration.resources import Http, Warehouse
 from sources import dgbas, mof, mol
 from sources.catalog import Source
 from sources.errors import SourceError
+from sources.http import fetch
 
 EXPORTS = [
     # source, notes table, years, indicators
@@ -36,6 +38,7 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
             dg.AssetSpec(
                 values_key,
                 group_name="reference",
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 description=f"DGBAS county indicators, long: one row per indicator, year and "
                 f"region (總計, 臺灣地區, 22 counties), {years}.",
@@ -44,6 +47,7 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
             dg.AssetSpec(
                 notes_key,
                 group_name="reference",
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 description=f"Unit and definition of each of the {indicators} DGBAS indicators "
                 "(PX NOTE blocks).",
@@ -52,16 +56,14 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
         ],
         retry_policy=FETCH_RETRY,
     )
-    def _export(context: dg.AssetExecutionContext):
-        from sources.http import fetch, make_session
-
-        session = make_session()
+    def _export(context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http):
+        fetcher = http.fetcher(warehouse.landing_zone())
         values, notes, landed, empty = [], [], [], []
         # the parser needs the category: it names the file in the notes and in errors
         for params in known_releases(source):
             category = params["category"]
             try:
-                result = fetch(source, session=session, **params)
+                result = fetch(source, fetcher=fetcher, **params)
             except SourceError as exc:
                 # landed with its problem in the manifest; declared empty: a recorded state
                 if category in empty_as_published and exc.problem == "empty body":
@@ -76,13 +78,15 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
         extra = {"empty_as_published": dg.MetadataValue.json(empty)}
         yield dg.MaterializeResult(
             asset_key=values_key,
-            metadata=write_raw_table(source, pd.concat(values, ignore_index=True), landed)
+            metadata=write_raw_table(
+                warehouse, source, pd.concat(values, ignore_index=True), landed
+            )
             | extra,
         )
         yield dg.MaterializeResult(
             asset_key=notes_key,
             metadata=write_raw_table(
-                source, pd.concat(notes, ignore_index=True), landed, table=notes_table
+                warehouse, source, pd.concat(notes, ignore_index=True), landed, table=notes_table
             )
             | extra,
         )
@@ -111,6 +115,6 @@ county_indicators_schedule = dg.ScheduleDefinition(
     name="county_indicators_yearly_schedule",
     job=county_indicators_job,
     cron_schedule="0 9 1 7 *",
-    execution_timezone="Asia/Taipei",
+    execution_timezone=TIMEZONE,
     description="Yearly, 1 July 09:00 Taipei time.",
 )

@@ -5,8 +5,10 @@ and a lost working database loses none."""
 
 import dagster as dg
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, published_db_path, write_raw_parquet
+from orchestration.policies import OWNERS
 from orchestration.publish import sql_literal
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
+from orchestration.resources import Warehouse
 
 HISTORY_MART = "fct_indicator_value_history"
 TABLE = "published_indicator_value_history"
@@ -22,13 +24,14 @@ COLUMNS = (
 
 @dg.asset(
     key=dg.AssetKey([RAW_SCHEMA, TABLE]),
-    group_name="publish",
+    group_name="core",
+    owners=OWNERS,
     kinds={"duckdb"},
     description="The value history as last published (empty before the first publication).",
 )
-def published_indicator_value_history() -> dg.MaterializeResult:
-    published = published_db_path()
-    with connect_work_db() as con:
+def published_indicator_value_history(warehouse: Warehouse) -> dg.MaterializeResult:
+    published = warehouse.published_db
+    with warehouse.connect_work_db() as con:
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(f"create or replace table {RAW_SCHEMA}.{TABLE} ({COLUMNS})")
         found = False
@@ -46,7 +49,7 @@ def published_indicator_value_history() -> dg.MaterializeResult:
                 )
             con.execute("detach published")
         rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{TABLE}").fetchone()[0]
-        write_raw_parquet(con, TABLE)
+        write_raw_parquet(warehouse, con, TABLE)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(rows),

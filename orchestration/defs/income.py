@@ -4,14 +4,9 @@ FIA income mirror tables into raw tables."""
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import (
-    FETCH_RETRY,
-    freshness_policy,
-    raw_asset,
-    raw_asset_key,
-    with_lineage,
-    write_raw_table,
-)
+from orchestration.policies import FETCH_RETRY, OWNERS, freshness_policy
+from orchestration.raw import raw_asset, raw_asset_key, with_lineage, write_raw_table
+from orchestration.resources import Http, Warehouse
 from sources import income
 
 GROUP = "economy"
@@ -41,6 +36,7 @@ township_income_2023 = raw_asset(
 @dg.asset(
     key=raw_asset_key(income.INCOME_2024_PRELIMINARY),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     retry_policy=FETCH_RETRY,
     freshness_policy=freshness_policy(income.INCOME_2024_PRELIMINARY),
@@ -48,11 +44,11 @@ township_income_2023 = raw_asset(
               "publisher": income.INCOME_2024_PRELIMINARY.publisher},
     description="FIA income year 2024 (preliminary): county 表6-1 and township 表165 rows.",
 )
-def income_2024_preliminary() -> dg.MaterializeResult:
-    frames, landed = income.fetch_income_2024()
+def income_2024_preliminary(warehouse: Warehouse, http: Http) -> dg.MaterializeResult:
+    frames, landed = income.fetch_income_2024(http.fetcher(warehouse.landing_zone()))
     frame = pd.concat(
         [with_lineage(frame, result) for frame, result in frames], ignore_index=True
     )
     return dg.MaterializeResult(
-        metadata=write_raw_table(income.INCOME_2024_PRELIMINARY, frame, landed)
+        metadata=write_raw_table(warehouse, income.INCOME_2024_PRELIMINARY, frame, landed)
     )

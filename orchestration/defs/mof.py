@@ -1,6 +1,6 @@
 """財政部 賦稅收入實徵淨額 by county and tax item (issue 6); the bundled snapshot is SYNTHETIC."""
 
-from orchestration.lib import raw_asset
+from orchestration.raw import raw_asset
 from sources import mof
 
 tax_revenue = raw_asset(

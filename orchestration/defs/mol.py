@@ -1,7 +1,7 @@
 """勞動部 勞動統計年報 (issue 6): county labour force (表2-3) and household income (表14-2), which
 extend the DGBAS series to 2015-2016."""
 
-from orchestration.lib import raw_asset
+from orchestration.raw import raw_asset
 from sources import mol
 
 GROUP = "welfare"

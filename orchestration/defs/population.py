@@ -3,20 +3,19 @@
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import (
+from orchestration.policies import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
     TIMEZONE,
     freshness_policy,
-    raw_asset,
-    raw_asset_key,
-    release_job,
-    release_sensor,
-    settings,
-    with_lineage,
-    write_raw_partition,
 )
+from orchestration.raw import raw_asset, raw_asset_key, with_lineage, write_raw_partition
+from orchestration.releases import release_job, release_sensor
+from orchestration.resources import Http, Warehouse
 from sources import population
+from sources.http import Fetcher
+from sources.roc_calendar import roc_year
 
 GROUP = "population"
 
@@ -87,11 +86,11 @@ registration_months = dg.MonthlyPartitionsDefinition(
 def roc_yyymm(partition_key: str) -> str:
     """'2026-09-01' -> '11509' (ROC year and month, as the API's URL takes it)."""
     year, month = int(partition_key[:4]), int(partition_key[5:7])
-    return f"{year - 1911}{month:02d}"
+    return f"{roc_year(year)}{month:02d}"
 
 
-def registration_months_to_run() -> list[str]:
-    if settings.source_mode() == "snapshot":
+def registration_months_to_run(fetcher: Fetcher) -> list[str]:
+    if fetcher.http.mode == "snapshot":
         bundled = {s.params["yyymm"] for s in population.HOUSEHOLD_REGISTRATION_API.snapshots}
         return [k for k in registration_months.get_partition_keys() if roc_yyymm(k) in bundled]
     return registration_months.get_partition_keys()[-1:]
@@ -100,6 +99,7 @@ def registration_months_to_run() -> list[str]:
 @dg.asset(
     key=raw_asset_key(population.HOUSEHOLD_REGISTRATION_API),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     partitions_def=registration_months,
     tags={PARTITIONED_TAG: "true"},
@@ -107,16 +107,20 @@ def registration_months_to_run() -> list[str]:
     freshness_policy=freshness_policy(population.HOUSEHOLD_REGISTRATION_API),
     description="MOI household registration open API (ODRP019): every page of one month.",
 )
-def household_registration_api(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def household_registration_api(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http
+) -> dg.MaterializeResult:
     source = population.HOUSEHOLD_REGISTRATION_API
     yyymm = roc_yyymm(context.partition_key)
-    frame, landed = population.fetch_household_registration(yyymm)
+    frame, landed = population.fetch_household_registration(
+        yyymm, http.fetcher(warehouse.landing_zone())
+    )
     frames = [
         with_lineage(frame[frame["_page"] == page], result)
         for page, result in enumerate(landed, start=1)
     ]
     metadata = write_raw_partition(
-        source, pd.concat(frames, ignore_index=True), landed, "statistic_yyymm", yyymm
+        warehouse, source, pd.concat(frames, ignore_index=True), landed, "statistic_yyymm", yyymm
     )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -135,7 +139,7 @@ household_registration_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
-def registration_candidates() -> list[tuple[str, dict[str, str]]]:
+def registration_candidates(fetcher: Fetcher) -> list[tuple[str, dict[str, str]]]:
     """The last three months: a month appears around the 10th and may be revised after."""
     keys = registration_months.get_partition_keys()[-3:]
     return [(key, {"yyymm": roc_yyymm(key), "page": "1"}) for key in keys]

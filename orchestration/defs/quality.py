@@ -1,11 +1,14 @@
 """The audit step of write-audit-publish: every gated mart is validated by its GX suite in a
 blocking asset check, so a failure stops the publish asset downstream."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from expectations.gate import GateResult, validate_mart
 from expectations.suites import MartGate, all_gates
-from orchestration.lib import connect_work_db, write_gate_report
+from orchestration.audit import write_gate_report
+from orchestration.resources import Warehouse
 
 
 def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
@@ -15,11 +18,15 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"Great Expectations suite {gate.mart}_suite; blocks publication on failure.",
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        with connect_work_db(read_only=True) as con:
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> dg.AssetCheckResult:
+        with warehouse.connect_work_db(read_only=True) as con:
             frame = con.execute(f"select * from marts.{gate.mart}").df()
-        result: GateResult = validate_mart(gate.mart, frame, gate.suite(), key=gate.key)
-        report = write_gate_report(context.run.run_id, result)
+        result: GateResult = validate_mart(gate.mart, frame, gate.suite(),
+                                           gx_root=warehouse.gx_dir, key=gate.key,
+                                           run_name=context.run.run_id)
+        report = write_gate_report(warehouse, context.run.run_id, result)
         if not result.success:
             context.log.error(f"{gate.mart} failed its gate: {result.describe_failures()}")
         return dg.AssetCheckResult(
@@ -30,7 +37,8 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
                 "rows": result.rows,
                 "expectations": len(result.outcomes),
                 "failed": len(result.failures),
-                "data_docs": dg.MetadataValue.path(result.data_docs),
+                # this run's validation page (a file:// link: the site is static files)
+                "data_docs": dg.MetadataValue.url(Path(result.data_docs).as_uri()),
                 "report": dg.MetadataValue.path(str(report)),
             },
         )

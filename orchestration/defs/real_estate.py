@@ -1,32 +1,31 @@
 """Real estate (domain 6, 實價登錄): one partition per season zip, as the publisher ships them.
 
 A season (109S3 = 民國109年第3季) is a publication quarter: its zip holds what the publisher
-released in that quarter, whatever the transaction dates. Each run fetches one season, loads
-`raw.lvr_land` with DuckDB's own CSV reader (delete-then-insert of that season, so re-runs and
-re-releases are idempotent) and records the rows read per file in `raw.lvr_land_files`, which
-dbt reconciles against what it staged and quarantined.
+released in that quarter, whatever the transaction dates. Each run fetches one season and has
+`sources.real_estate.load_season` load it into `raw.lvr_land` with DuckDB's own CSV reader and
+record the rows read per file in `raw.lvr_land_files` (delete-then-insert of that season, in
+one transaction, so re-runs and re-releases are idempotent); dbt reconciles those counts with
+what it staged and quarantined (a test of fct_real_estate_file_reconciliation).
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.lib import (
+from orchestration.policies import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
-    RAW_SCHEMA,
     TIMEZONE,
-    connect_work_db,
     freshness_policy,
-    release_job,
-    release_sensor,
-    settings,
-    write_raw_parquet,
 )
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
+from orchestration.releases import release_job, release_sensor
+from orchestration.resources import Http, Warehouse
 from sources import real_estate
 from sources.errors import SourceError
-from sources.http import fetch, fetch_url
+from sources.http import Fetcher, fetch, fetch_url
 from sources.landing import Landed
 
 GROUP = "town"
@@ -44,10 +43,11 @@ lvr_seasons = dg.StaticPartitionsDefinition(
 )
 
 
-def fetch_season_list() -> list[str]:
+def fetch_season_list(fetcher: Fetcher) -> list[str]:
     """The seasons the publisher's download page offers now (live mode). The list is landed
     like any body, so a refusal names the file that was answered."""
-    landed = fetch_url(SOURCE, real_estate.season_list_url(), expected="html")
+    landed = fetch_url(SOURCE, real_estate.season_list_url(fetcher.http), expected="html",
+                       fetcher=fetcher)
     try:
         return real_estate.parse_season_list(landed.read_bytes())
     except SourceError as exc:
@@ -55,86 +55,49 @@ def fetch_season_list() -> list[str]:
                           exc.problem) from exc
 
 
-def seasons_to_run() -> list[str]:
+def seasons_to_run(fetcher: Fetcher) -> list[str]:
     """Snapshot mode: the bundled seasons. Live: the newest season the publisher lists."""
     known = set(lvr_seasons.get_partition_keys())
-    if settings.source_mode() == "snapshot":
+    if fetcher.http.mode == "snapshot":
         bundled = {s.params["season"] for s in SOURCE.snapshots}
         return [key for key in lvr_seasons.get_partition_keys() if key in bundled]
-    return [season for season in fetch_season_list() if season in known][-1:]
+    return [season for season in fetch_season_list(fetcher) if season in known][-1:]
 
 
-FILES_COLUMNS = (
-    "season varchar, source_file varchar, kind varchar, rows_read bigint, raw_sha256 varchar,"
-    " url varchar, is_synthetic boolean, loaded_at timestamp, release varchar, coverage varchar,"
-    " published_by date, header_fields bigint, schema_file varchar"
-)
-
-
-def files_table(source) -> str:
-    return f"{source.id}_files"
-
-
-def ensure_raw_tables(con) -> None:
-    """Every 實價登錄 source's raw and files tables, empty when never loaded, so dbt can union
-    them whatever has been loaded; a files table an older version created gains the new
-    columns (its rows were season zips, their own releases)."""
-    for source in real_estate.LVR_SOURCES:
-        real_estate.create_table(con, source.id)
-        con.execute(f"create table if not exists {files_table(source)} ({FILES_COLUMNS})")
-        existing = {row[0] for row in con.execute(f"describe {files_table(source)}").fetchall()}
-        for column in FILES_COLUMNS.split(","):
-            name, sql_type = column.split()
-            if name not in existing:
-                con.execute(f"alter table {files_table(source)} add column {name} {sql_type}")
-        for (season,) in con.execute(
-            f"select distinct season from {files_table(source)} where release is null"
-        ).fetchall():
-            con.execute(
-                f"update {files_table(source)} set release = season, coverage = 'season',"
-                " published_by = ? where season = ? and release is null",
-                [real_estate.release_published_by(season), season],
-            )
-
-
-def load_raw_release(source, landed: Landed, release: str) -> list[real_estate.FileStats]:
-    """Replace one release in raw.<source id> and its row counts in raw.<source id>_files."""
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    season = real_estate.release_season(release)
+def load_raw_release(
+    warehouse: Warehouse, source, landed: Landed, release: str
+) -> list[real_estate.FileStats]:
+    """Replace one release in raw.<source id> and its row counts in raw.<source id>_files. Every
+    source's tables are created, empty when never loaded, so dbt can union them whatever has
+    been loaded."""
     snapshot = source.snapshot_for(**{PARAM[source.id]: release}) if landed.mode == "snapshot" \
         else None
-    coverage = real_estate.release_coverage(source.id, snapshot and snapshot.file)
-    with connect_work_db() as con:
+    origin = real_estate.ReleaseOrigin(
+        raw_sha256=landed.sha256, url=landed.url, is_synthetic=landed.synthetic,
+        coverage=real_estate.release_coverage(source.id, snapshot and snapshot.file),
+    )
+    with warehouse.connect_work_db() as con:
         con.execute("set enable_progress_bar = false")  # it would draw into the run's log
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(f"use {RAW_SCHEMA}")
-        ensure_raw_tables(con)
-        for other in real_estate.LVR_SOURCES:  # dbt unions them all, loaded or not
-            write_raw_parquet(con, other.id, "release")
-            write_raw_parquet(con, files_table(other))
+        for each in real_estate.LVR_SOURCES:
+            real_estate.create_table(con, each.id)
         stats = real_estate.load_season(
-            con, landed.path, season, source.id, release=release, source_id=source.id
+            con, landed.path, real_estate.release_season(release), source.id, release=release,
+            source_id=source.id, origin=origin,
         )
-        con.execute("begin")
-        con.execute(f"delete from {files_table(source)} where release = ?", [release])
-        con.executemany(
-            f"insert into {files_table(source)} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [season, s.file, real_estate.MEMBER.fullmatch(s.file)[2].lower(), s.rows_read,
-                 landed.sha256, landed.url, landed.synthetic, loaded_at, release, coverage,
-                 real_estate.release_published_by(release), s.header_fields, s.schema]
-                for s in stats
-            ],
-        )
-        con.execute("commit")
-        write_raw_parquet(con, source.id, "release", release)
-        write_raw_parquet(con, files_table(source))
+        for each in real_estate.LVR_SOURCES:  # dbt unions them all, loaded or not
+            write_raw_parquet(warehouse, con, each.id, "release",
+                              release if each is source else None)
+            write_raw_parquet(warehouse, con, real_estate.files_table(each.id))
     return stats
 
 
-def load_raw_season(landed: Landed, season: str) -> list[real_estate.FileStats]:
+def load_raw_season(
+    warehouse: Warehouse, landed: Landed, season: str
+) -> list[real_estate.FileStats]:
     """Replace one season zip of the publisher in raw.lvr_land and raw.lvr_land_files."""
-    return load_raw_release(SOURCE, landed, season)
+    return load_raw_release(warehouse, SOURCE, landed, season)
 
 
 # The URL parameter naming each source's release (its partition key).
@@ -150,6 +113,7 @@ def release_raw_asset(source, partitions_def, description: str):
             dg.AssetSpec(
                 key=dg.AssetKey([RAW_SCHEMA, source.id]),
                 group_name=GROUP,
+                owners=OWNERS,
                 kinds={"python", "duckdb"},
                 tags={PARTITIONED_TAG: "true"},
                 freshness_policy=freshness_policy(source),
@@ -158,8 +122,9 @@ def release_raw_asset(source, partitions_def, description: str):
                 description=description,
             ),
             dg.AssetSpec(
-                key=dg.AssetKey([RAW_SCHEMA, files_table(source)]),
+                key=dg.AssetKey([RAW_SCHEMA, real_estate.files_table(source.id)]),
                 group_name=GROUP,
+                owners=OWNERS,
                 kinds={"duckdb"},
                 tags={PARTITIONED_TAG: "true"},
                 description="Rows read per file of each release, its coverage (season, issue or"
@@ -170,10 +135,11 @@ def release_raw_asset(source, partitions_def, description: str):
         partitions_def=partitions_def,
         retry_policy=FETCH_RETRY,
     )
-    def _asset(context: dg.AssetExecutionContext):
+    def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http):
         release = context.partition_key
-        landed = fetch(source, **{PARAM[source.id]: release})
-        stats = load_raw_release(source, landed, release)
+        fetcher = http.fetcher(warehouse.landing_zone())
+        landed = fetch(source, fetcher=fetcher, **{PARAM[source.id]: release})
+        stats = load_raw_release(warehouse, source, landed, release)
         rows = sum(s.rows_read for s in stats)
         lineage = {
             "source_id": source.id,
@@ -192,7 +158,7 @@ def release_raw_asset(source, partitions_def, description: str):
             },
         )
         yield dg.MaterializeResult(
-            asset_key=dg.AssetKey([RAW_SCHEMA, files_table(source)]),
+            asset_key=dg.AssetKey([RAW_SCHEMA, real_estate.files_table(source.id)]),
             metadata={"dagster/row_count": dg.MetadataValue.int(len(stats)), **lineage},
         )
 
@@ -222,20 +188,30 @@ lvr_land_issue = release_raw_asset(
     real_estate.LVR_LAND_ISSUE, lvr_issues,
     "實價登錄 transactions of one 10-day release (not a season), every column as published.",
 )
+
+
+def mirror_seasons_to_run(fetcher: Fetcher) -> list[str]:
+    return bundled(real_estate.LVR_LAND_MIRROR)
+
+
+def issues_to_run(fetcher: Fetcher) -> list[str]:
+    """Snapshot mode: the bundled 10-day releases. Live: none; run one by hand or backfill
+    (a season zip, once out, holds its releases' rows)."""
+    return bundled(real_estate.LVR_LAND_ISSUE) if fetcher.http.mode == "snapshot" else []
+
+
 lvr_land_mirror_job = release_job(
     "lvr_land_mirror_release",
     selection=dg.AssetSelection.assets(lvr_land_mirror),
     partitions_def=lvr_mirror_seasons,
-    keys_to_run=lambda: bundled(real_estate.LVR_LAND_MIRROR),
+    keys_to_run=mirror_seasons_to_run,
     description="Load a mirrored 實價登錄 season into raw.lvr_land_mirror.",
 )
 lvr_land_issue_job = release_job(
     "lvr_land_issue_release",
     selection=dg.AssetSelection.assets(lvr_land_issue),
     partitions_def=lvr_issues,
-    # live: run by hand or backfill (a season zip, once out, holds its releases' rows)
-    keys_to_run=lambda: bundled(real_estate.LVR_LAND_ISSUE)
-    if settings.source_mode() == "snapshot" else [],
+    keys_to_run=issues_to_run,
     description="Fetch one 實價登錄 10-day release and load it into raw.lvr_land_issue.",
 )
 
@@ -264,36 +240,13 @@ def lvr_land_seasonal_schedule(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=f"{season}@{day.isoformat()}", partition_key=season)
 
 
-def season_candidates() -> list[tuple[str, dict[str, str]]]:
+def season_candidates(fetcher: Fetcher) -> list[tuple[str, dict[str, str]]]:
     """The two newest listed seasons: a new one appears, the one before may be re-released."""
     known = set(lvr_seasons.get_partition_keys())
-    listed = [season for season in fetch_season_list() if season in known]
+    listed = [season for season in fetch_season_list(fetcher) if season in known]
     return [(season, {"season": season}) for season in listed[-2:]]
 
 
 lvr_land_sensor = release_sensor(
     "lvr_land_release_sensor", SOURCE, lvr_land_job, season_candidates
 )
-
-
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "fct_real_estate_file_reconciliation"]),
-    name="rows_read_equal_staged_plus_quarantined",
-    description="Every row read from every 實價登錄 file is either staged or quarantined.",
-)
-def lvr_land_reconciliation(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    with connect_work_db(read_only=True) as con:
-        frame = con.execute(
-            "select * from marts.fct_real_estate_file_reconciliation order by season, source_file"
-        ).df()
-    unbalanced = frame[frame["rows_unaccounted"] != 0]
-    return dg.AssetCheckResult(
-        passed=unbalanced.empty,
-        metadata={
-            "files": len(frame),
-            "rows_read": int(frame["rows_read"].sum()),
-            "rows_quarantined": int(frame["rows_quarantined"].sum()),
-            "quarantined_by_file": dg.MetadataValue.md(frame.to_markdown(index=False)),
-        },
-        description=None if unbalanced.empty else f"unbalanced: {unbalanced.to_dict('records')}",
-    )

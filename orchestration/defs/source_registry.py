@@ -4,7 +4,9 @@ which licence. `marts.dim_source` joins it with what the warehouse actually hold
 import dagster as dg
 import pandas as pd
 
-from orchestration.lib import RAW_SCHEMA, connect_work_db, write_raw_parquet
+from orchestration.policies import OWNERS
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
+from orchestration.resources import Warehouse
 from sources.catalog import Source, all_sources
 
 TABLE = "source_registry"
@@ -33,15 +35,16 @@ def registry_frame(sources: dict[str, Source]) -> pd.DataFrame:
 @dg.asset(
     key=dg.AssetKey([RAW_SCHEMA, TABLE]),
     group_name="reference",
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     description="Every source defined in sources/: publisher, dataset, kind, licence, URL.",
 )
-def source_registry() -> dg.MaterializeResult:
+def source_registry(warehouse: Warehouse) -> dg.MaterializeResult:
     frame = registry_frame(all_sources())
-    with connect_work_db() as con:
+    with warehouse.connect_work_db() as con:
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.register("incoming_frame", frame)
         con.execute(f"create or replace table {RAW_SCHEMA}.{TABLE} as select * from incoming_frame")
         con.unregister("incoming_frame")
-        write_raw_parquet(con, TABLE)
+        write_raw_parquet(warehouse, con, TABLE)
     return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(len(frame))})

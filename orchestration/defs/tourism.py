@@ -13,20 +13,18 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.lib import (
+from orchestration.policies import (
     FETCH_RETRY,
+    OWNERS,
     PARTITIONED_TAG,
     TIMEZONE,
     freshness_policy,
-    raw_asset_key,
-    release_job,
-    release_sensor,
-    settings,
-    with_lineage,
-    write_raw_partition,
 )
+from orchestration.raw import raw_asset_key, with_lineage, write_raw_partition
+from orchestration.releases import release_job, release_sensor
+from orchestration.resources import Http, Warehouse
 from sources import tourism
-from sources.http import fetch, parse_landed
+from sources.http import Fetcher, fetch, parse_landed
 
 GROUP = "tourism"
 SOURCE = tourism.VISITORS
@@ -37,14 +35,14 @@ visitor_years = dg.TimeWindowPartitionsDefinition(
 )
 
 
-def years_to_run() -> list[str]:
+def years_to_run(fetcher: Fetcher) -> list[str]:
     """Snapshot mode: every year of the bundled release. Live: the two newest years in the
     file (the year in progress, and the one before, which the publisher still revises)."""
-    snapshot = settings.source_mode() == "snapshot"
+    snapshot = fetcher.http.mode == "snapshot"
     if snapshot:
         visitors = tourism.parse_visitors(SOURCE.snapshot_path(SOURCE.snapshots[0]).read_bytes())
     else:
-        visitors = parse_landed(fetch(SOURCE), tourism.parse_visitors)
+        visitors = parse_landed(fetch(SOURCE, fetcher=fetcher), tourism.parse_visitors)
     years = {str(year) for year in visitors["year"].unique()}
     keys = [key for key in visitor_years.get_partition_keys() if key in years]
     return keys if snapshot else keys[-2:]
@@ -53,6 +51,7 @@ def years_to_run() -> list[str]:
 @dg.asset(
     key=raw_asset_key(SOURCE),
     group_name=GROUP,
+    owners=OWNERS,
     kinds={"python", "duckdb"},
     partitions_def=visitor_years,
     tags={PARTITIONED_TAG: "true"},
@@ -60,14 +59,16 @@ def years_to_run() -> list[str]:
     freshness_policy=freshness_policy(SOURCE),
     description="觀光署 visitors per spot and month, the rows of one year of the national file.",
 )
-def tourism_spot_visitors(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def tourism_spot_visitors(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http
+) -> dg.MaterializeResult:
     year = context.partition_key
-    landed = fetch(SOURCE)
+    landed = fetch(SOURCE, fetcher=http.fetcher(warehouse.landing_zone()))
     visitors = parse_landed(landed, tourism.parse_visitors)
     of_year = visitors[visitors["year"] == int(year)]
     # the load time tells dbt's incremental models which years to re-process
     frame = with_lineage(of_year, landed, loaded_at=datetime.now(UTC).isoformat())
-    metadata = write_raw_partition(SOURCE, frame, [landed], "year", year)
+    metadata = write_raw_partition(warehouse, SOURCE, frame, [landed], "year", year)
     mismatches = tourism.reconcile_annual_totals(of_year)
     metadata["spot_rows_read"] = dg.MetadataValue.int(len(of_year) // 12)
     metadata["rows_not_adding_up_to_合計"] = dg.MetadataValue.int(len(mismatches))
@@ -103,7 +104,7 @@ def tourism_visitors_monthly_schedule(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=f"{year}@{day.isoformat()}", partition_key=year)
 
 
-def visitor_candidates() -> list[tuple[str, dict[str, str]]]:
+def visitor_candidates(fetcher: Fetcher) -> list[tuple[str, dict[str, str]]]:
     """One URL for every year: a changed file reloads the year its newest month belongs to."""
     return [(year_of_last_month(datetime.now(ZoneInfo(TIMEZONE)).date()), {})]
 

@@ -1,7 +1,7 @@
 """Township depth: MOI household-registration mirror tables (2020-2026) and SEGIS 2021-06
 township statistics, landed into raw tables one per source."""
 
-from orchestration.lib import raw_asset
+from orchestration.raw import raw_asset
 from sources import township
 
 township_panel = raw_asset(

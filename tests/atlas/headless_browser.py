@@ -33,7 +33,8 @@ class PageVisit:
 
 
 class Chromium:
-    def __init__(self, executable: str, width: int = 1200, height: int = 1400):
+    def __init__(self, executable: str, width: int = 1200, height: int = 1400,
+                 extra_args: tuple[str, ...] = ()):
         self.width, self.height = width, height
         self.profile = tempfile.mkdtemp(prefix="atlas-chromium-")
         commands_read, self._commands = os.pipe()
@@ -46,7 +47,8 @@ class Chromium:
             ["bash", "-c", f'exec "$0" "$@" 3<&{commands_read} 4>&{answers_write}', executable,
              "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-extensions", "--disable-background-networking", "--hide-scrollbars",
-             f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank"],
+             f"--user-data-dir={self.profile}", "--remote-debugging-pipe", *extra_args,
+             "about:blank"],
             pass_fds=(commands_read, answers_write),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -1,26 +1,84 @@
 """Fixtures of the fault-injection suite (issue 5) and the summary it prints.
 
-Every case runs in its own TWRESAS_HOME holding a copy of the last good publication (from
-the offline pipeline run of tests/conftest.py), so invariant 3 always has something to protect.
+Every case runs in its own TWRESAS_HOME holding a last good publication, so invariant 3 always
+has something to protect: a small one made by the publisher itself (`home`), or a copy of the
+session's whole run (`pipeline_copy`, tests/conftest.py) where the case needs the warehouse.
 """
 
+import dataclasses
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import pytest
-from invariants import CASES, FaultCase
+from damaged_snapshots import DAMAGED_SOURCES, DamagedBodies, damage_all
+from invariants import FaultCase
+from warehouse_runs import PUBLISHED_HISTORY, gate_checks, narrowed
 
+from orchestration.publish import publish_marts
 from sources import catalog
 from sources.settings import SNAPSHOT_DIR
 
+# Three marts of a few rows, with the columns the cases write to (test_faults_security)
+SMALL_MARTS = {
+    "dim_region": "select * from (values ('TW', 'nation', '臺灣'), ('63000', 'county', '臺北市'))"
+                  " as t(region_code, region_level, name_zh)",
+    "dim_indicator": "select * from (values ('pop_total', 'population', '人口數'))"
+                     " as t(indicator_code, domain, name_zh)",
+    "fct_indicator_value": "select * from (values ('pop_total', 'TW', date '2024-01-01',"
+                           " 23400220.0)) as t(indicator_code, region_code, period, value)",
+}
+
 
 @pytest.fixture(scope="session")
-def last_good_home(pipeline_home, tmp_path_factory) -> Path:
-    """A copy of the offline run's home, taken before any case can touch it."""
-    home = tmp_path_factory.mktemp("last_good")
+def last_good_publication(tmp_path_factory) -> Path:
+    """A small last good publication, written by the publisher (publish_marts) as a run writes
+    one: what the cases that never reach the build protect, without a pipeline run."""
+    warehouse = tmp_path_factory.mktemp("last_good") / "warehouse"
+    warehouse.mkdir()
+    work = warehouse / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute("create schema marts")
+        for mart, rows in SMALL_MARTS.items():
+            con.execute(f"create table marts.{mart} as {rows}")
+    publish_marts(work, warehouse / "tw_resas.duckdb", list(SMALL_MARTS), "last-good-small")
+    return warehouse / "tw_resas.duckdb"
+
+
+@dataclass(frozen=True)
+class DamagedRun:
+    home: Path
+    result: dg.ExecuteInProcessResult
+    bodies: DamagedBodies
+
+
+@pytest.fixture(scope="session")
+def damaged_run(pipeline_home, tmp_path_factory) -> DamagedRun:
+    """One build on snapshots carrying every quarantine case's damage (damaged_snapshots.py), in
+    a copy of the session's home: run_all reloads the damaged sources and rebuilds, gates and
+    publishes everything downstream of them (the other raw tables are loaded from the same
+    bundled files already)."""
+    snapshots = tmp_path_factory.mktemp("damaged_snapshots") / "snapshots"
+    shutil.copytree(SNAPSHOT_DIR, snapshots)
+    bodies = damage_all(snapshots)
+    home = tmp_path_factory.mktemp("damaged_run")
     for name in ("landing", "warehouse", "expectations"):
         shutil.copytree(pipeline_home / name, home / name, symlinks=True)
-    return home
+    from orchestration.cli import run_all
+    from orchestration.raw import raw_asset_key
+
+    rebuilt = dg.AssetSelection.assets(*map(raw_asset_key, DAMAGED_SOURCES)).downstream()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog, "SNAPSHOT_DIR", snapshots)
+        patch.setenv("TWRESAS_HOME", str(home))
+        patch.setenv("TWRESAS_GX_ROOT", str(home / "expectations"))
+        patch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
+        patch.delenv("DAGSTER_HOME", raising=False)
+        with narrowed(rebuilt | dg.AssetSelection.assets(PUBLISHED_HISTORY) | gate_checks()):
+            result = run_all()
+    return DamagedRun(home, result, bodies)
 
 
 @pytest.fixture
@@ -31,7 +89,6 @@ def new_case(request):
 
     def _new_case(fault: str) -> FaultCase:
         fault_case = FaultCase(fault=fault)
-        CASES.append(fault_case)
         request.node.fault_cases.append(fault_case)
         return fault_case
 
@@ -45,18 +102,10 @@ def case(request, new_case) -> FaultCase:
 
 
 @pytest.fixture
-def home(twresas_home, last_good_home) -> Path:
-    """A home whose warehouse holds (a copy of) the last good published database."""
+def home(twresas_home, last_good_publication) -> Path:
+    """A home whose warehouse holds (a copy of) a last good published database."""
     (twresas_home / "warehouse").mkdir()
-    shutil.copy2(last_good_home / "warehouse" / "tw_resas.duckdb", twresas_home / "warehouse")
-    return twresas_home
-
-
-@pytest.fixture
-def pipeline_copy(twresas_home, last_good_home) -> Path:
-    """A whole home after a good run (landing zone, work and published databases, GX)."""
-    for name in ("landing", "warehouse", "expectations"):
-        shutil.copytree(last_good_home / name, twresas_home / name, symlinks=True)
+    shutil.copy2(last_good_publication, twresas_home / "warehouse")
     return twresas_home
 
 
@@ -77,29 +126,11 @@ def snapshots(tmp_path, monkeypatch) -> Path:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Each fault case of the test goes with its report, survived if the test passed, for the
+    summary (tests/conftest.py, which also sees the reports of xdist's workers)."""
     report = yield
-    if report.when == "call":
+    if report.when == "call" or (report.when == "setup" and report.failed):
         for fault_case in getattr(item, "fault_cases", []):
             fault_case.survived = report.passed
+            report.user_properties.append(("fault_case", dataclasses.asdict(fault_case)))
     return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not CASES:
-        return
-    survived = [c for c in CASES if c.survived]
-    checks: dict[str, int] = {}
-    for fault_case in CASES:
-        for check in fault_case.checked:
-            checks[check] = checks.get(check, 0) + 1
-    write = terminalreporter.write_line
-    terminalreporter.section("fault injection (issue 5)")
-    write(
-        f"faults injected: {len(CASES)}, survived: {len(survived)}, "
-        f"rows in: {sum(c.rows_in for c in CASES):,}, "
-        f"rows lost: {sum(c.rows_lost for c in CASES):,}"
-    )
-    write("invariant checks passed: " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())))
-    for fault_case in CASES:
-        if not fault_case.survived:
-            write(f"NOT SURVIVED: {fault_case.fault}")

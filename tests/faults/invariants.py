@@ -25,13 +25,6 @@ class FaultCase:
     rows_accounted: int = 0
     survived: bool = False  # set from the test's outcome by tests/faults/conftest.py
 
-    @property
-    def rows_lost(self) -> int:
-        return self.rows_in - self.rows_accounted
-
-
-CASES: list[FaultCase] = []
-
 
 @dataclass(frozen=True)
 class Publication:

@@ -13,7 +13,12 @@ from sources import real_estate
 from sources.archives import numbered_line_chunks
 from sources.errors import SourceError
 from sources.http import fetch
+from sources.real_estate import ReleaseOrigin
 from sources.settings import SNAPSHOT_DIR
+
+# Where the zip came from, as a caller records it in the files table (not read by these tests)
+ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
+                       is_synthetic=False, coverage="season")
 
 pytestmark = pytest.mark.faults
 
@@ -43,7 +48,7 @@ def load_served(live, httpserver_ipv4, monkeypatch):
         landed = fetch(SOURCE, season="115S1")
         with duckdb.connect() as con:
             try:
-                real_estate.load_season(con, landed.path, "115S1", "lvr_sales")
+                real_estate.load_season(con, landed.path, "115S1", "lvr_sales", origin=ORIGIN)
             except SourceError as error:
                 return landed, error
         return landed, None
@@ -116,6 +121,6 @@ def test_the_unharmed_season_loads_every_row(load_served):
     landed, error = load_served(SEASON_ZIP)
     assert error is None
     with duckdb.connect() as con:
-        stats = real_estate.load_season(con, landed.path, "115S1", "lvr_sales")
+        stats = real_estate.load_season(con, landed.path, "115S1", "lvr_sales", origin=ORIGIN)
         (rows,) = con.execute("select count(*) from lvr_sales").fetchone()
     assert rows == sum(s.rows_read for s in stats) == MEMBER.count(b"\r\n") - 2 == 79

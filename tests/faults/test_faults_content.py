@@ -1,5 +1,5 @@
 """Content faults at the parsers, through the path the raw assets take
-(orchestration.lib.fetch_and_parse: fetch from a local server, land, parse).
+(orchestration.raw.fetch_and_parse: fetch from a local server, land, parse).
 
 Schema drift policy: every column the warehouse reads is required (a renamed or missing one
 is an error naming it); extra columns are tolerated and ignored (parsers and staging select
@@ -14,9 +14,10 @@ import invariants as inv
 import pandas as pd
 import pytest
 
-from orchestration.lib import fetch_and_parse
+from orchestration.raw import fetch_and_parse
 from sources import mol, population
 from sources.errors import SourceError
+from sources.http import Fetcher
 
 pytestmark = pytest.mark.faults
 
@@ -48,7 +49,7 @@ def serve(live, httpserver_ipv4, monkeypatch):
         httpserver_ipv4.clear()
         httpserver_ipv4.expect_request(path).respond_with_data(body)
         try:
-            frame, _ = fetch_and_parse(source, parse, [params])
+            frame, _ = fetch_and_parse(Fetcher.from_environment(), source, parse, [params])
         except SourceError as error:
             return error
         return frame

@@ -16,17 +16,24 @@ import invariants as inv
 import pandas as pd
 import pytest
 
-import orchestration.lib
 import orchestration.publish
 import sources.landing
+from orchestration.audit import raw_files_used
 from orchestration.cli import run_temp_dir
+from orchestration.dbt_project import dbt_variables
 from orchestration.defs.publish import GATED_MARTS
-from orchestration.lib import write_raw_partition
 from orchestration.publish import publish_marts, repair_parquet_current
+from orchestration.raw import write_raw_partition
+from orchestration.resources import Warehouse, bound_resources
 from sources import population, real_estate, settings
 from sources.errors import SourceError
 from sources.http import fetch
 from sources.landing import DamagedManifestLine, LandingZone
+from sources.real_estate import ReleaseOrigin
+
+# Where the zip came from, as a caller records it in the files table (not read by these tests)
+ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
+                       is_synthetic=False, coverage="season")
 
 pytestmark = pytest.mark.faults
 
@@ -86,8 +93,9 @@ def test_disk_full_while_appending_a_manifest_row(home, case, monkeypatch, fault
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize("damage", ["two rows glued", "row cut short at the end"])
-def test_damaged_manifest_line_is_skipped_and_reported(pipeline_copy, case, damage):
+def test_damaged_manifest_line_is_skipped_and_reported(pipeline_copy, warehouse, case, damage):
     """What an older writer left on a full disk: the reader skips the line and says so,
     the next append starts a line of its own, and the run report still lists its files."""
     home = pipeline_copy
@@ -111,7 +119,7 @@ def test_damaged_manifest_line_is_skipped_and_reported(pipeline_copy, case, dama
         zone = LandingZone(home / "landing")
         assert zone.manifest()[-1]["source_id"] == SOURCE.id
         assert len(zone.damaged_lines) == 1, "the new row must not be glued to the damage"
-        used = orchestration.audit.raw_files_used()
+        used = raw_files_used(warehouse)
     assert used, "the run report still finds the raw files"
     inv.raw_bytes_kept(case, home, SOURCE.id, BODY, accepted=True, http_status=200)
     inv.published_unchanged(case, home, before)
@@ -133,6 +141,7 @@ def current_manifest(home):
     return (home / "warehouse" / "parquet" / "current").resolve() / "manifest.json"
 
 
+@pytest.mark.pipeline
 def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case):
     home = pipeline_copy
     before = inv.publication(home)
@@ -145,6 +154,7 @@ def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 def test_disk_full_while_writing_the_parquet_manifest(pipeline_copy, case, monkeypatch):
     """The publication fails as a whole: the DuckDB file and `current` stay the last good
     ones, and no version folder without its manifest is left."""
@@ -196,22 +206,23 @@ class FullDiskAtCommit:
         self._con.close()
 
 
-def test_failed_commit_of_a_raw_partition_reports_the_real_cause(home, case, monkeypatch):
+def test_failed_commit_of_a_raw_partition_reports_the_real_cause(home, warehouse, case,
+                                                                  monkeypatch):
     before = inv.publication(home)
     source = population.HOUSEHOLD_REGISTRATION_API
     frame = pd.DataFrame({"statistic_yyymm": ["11509", "11509"], "people_total": [1, 2]})
-    write_raw_partition(source, frame, [], "statistic_yyymm", "11509")
-    connect = orchestration.lib.connect_work_db
+    write_raw_partition(warehouse, source, frame, [], "statistic_yyymm", "11509")
+    connect = Warehouse.connect_work_db
     with monkeypatch.context() as patch, pytest.raises(SourceError) as error:
-        patch.setattr(orchestration.lib, "connect_work_db",
-                      lambda read_only=False: FullDiskAtCommit(connect(read_only)))
-        write_raw_partition(source, frame.assign(people_total=[3, 4]), [], "statistic_yyymm",
-                            "11509")
+        patch.setattr(Warehouse, "connect_work_db",
+                      lambda self, read_only=False: FullDiskAtCommit(connect(self, read_only)))
+        write_raw_partition(warehouse, source, frame.assign(people_total=[3, 4]), [],
+                            "statistic_yyymm", "11509")
     message = inv.error_is_one_line(
         case, error.value, source_id=source.id, location=str(home / "warehouse" / "work.duckdb"),
         problem="cannot write statistic_yyymm=11509 into raw.* No space left on device")
     assert "no transaction is active" not in message
-    with orchestration.lib.connect_work_db(read_only=True) as con:
+    with warehouse.connect_work_db(read_only=True) as con:
         rows = con.execute(f'select people_total from raw."{source.id}" order by 1').fetchall()
     assert rows == [(1,), (2,)], "the failed load must leave the release as it was"
     inv.published_unchanged(case, home, before)
@@ -224,7 +235,7 @@ def test_failed_commit_of_a_season_reports_the_real_cause(home, case):
     with duckdb.connect() as con:
         with pytest.raises(duckdb.IOException) as error:
             real_estate.load_season(FullDiskAtCommit(con), archive, season.params["season"],
-                                    "lvr_sales")
+                                    "lvr_sales", origin=ORIGIN)
         assert con.execute("select count(*) from lvr_sales").fetchone() == (0,)
     message = str(error.value)
     assert "No space left on device" in message and "no transaction" not in message
@@ -234,20 +245,21 @@ def test_failed_commit_of_a_season_reports_the_real_cause(home, case):
 
 def test_temporary_folders_of_a_killed_run_are_removed_by_the_next(home, case):
     before = inv.publication(home)
-    with run_temp_dir() as folder:
+    with run_temp_dir(home) as folder:
         chunks = folder / "lvr_land-x" / "chunks-y"
         chunks.mkdir(parents=True)
         (chunks / "000.csv").write_bytes(b"1,a\n")
         assert tempfile.gettempdir() == str(folder)
         os.rename(folder, f"{folder}.kept")  # what a SIGKILL leaves: the folder stays
     os.rename(f"{folder}.kept", folder)
-    with run_temp_dir() as again:
+    with run_temp_dir(home) as again:
         assert again == folder and list(folder.iterdir()) == []
     assert not folder.exists()
     case.checked.append("temporary folders removed")
     inv.published_unchanged(case, home, before)
 
 
+@pytest.mark.pipeline
 @pytest.mark.parametrize("name", ["o'brien", "x'; copy (select 1) to 'pwned.csv'; --"],
                          ids=["quote", "crafted"])
 def test_a_quote_in_the_home_path_is_quoted_in_sql(pipeline_copy, tmp_path, case, name):
@@ -273,11 +285,14 @@ def test_a_relative_home_is_resolved_once(home, case, monkeypatch, tmp_path):
     before = inv.publication(home)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TWRESAS_HOME", "relative/home")
-    resolved = settings.home()
-    assert resolved == tmp_path / "relative" / "home"
-    assert os.environ["TWRESAS_HOME"] == str(resolved), "dbt reads the variable itself"
+    warehouse = bound_resources(settings.read_settings())["warehouse"]
+    resolved = tmp_path / "relative" / "home"
+    assert warehouse.root == resolved
     monkeypatch.chdir(settings.PROJECT_ROOT / "dbt_project")  # where dbt runs
-    assert settings.home() == resolved
-    assert orchestration.lib.work_db_path() == resolved / "warehouse" / "work.duckdb"
+    assert warehouse.work_db == resolved / "warehouse" / "work.duckdb"
+    assert dbt_variables(warehouse.root, None) == {"TWRESAS_HOME": str(resolved)}, \
+        "dbt, which reads the variable itself, is given the absolute path"
+    with pytest.raises(ValueError, match="must be an absolute path"):
+        Warehouse(home="relative/home")
     case.checked.append("home resolved once")
     inv.published_unchanged(case, home, before)

@@ -9,14 +9,14 @@ import socket
 import invariants as inv
 import pytest
 
-import orchestration.lib
+import orchestration.cli
 from orchestration.cli import RunRefused, main, run_all
 from orchestration.defs import real_estate as real_estate_defs
 from orchestration.defs import tourism as tourism_defs
 from sources import population, real_estate, tourism
 from sources.catalog import prepared_url
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.pipeline]  # every case calls run_all
 
 SEASONS = real_estate.LVR_LAND
 SEASON_LIST = real_estate.SEASON_LIST_PATH
@@ -29,7 +29,8 @@ def only_release(monkeypatch):
     mode reaches no other publisher)."""
 
     def _only(job_name, keys_to_run):
-        monkeypatch.setattr(orchestration.lib, "RELEASE_KEYS", {job_name: keys_to_run})
+        monkeypatch.setattr(orchestration.cli, "release_jobs",
+                            lambda definitions: [(job_name, keys_to_run)])
 
     return _only
 
@@ -113,7 +114,7 @@ def test_release_file_that_lists_the_years_is_a_maintenance_page(
         MAINTENANCE, content_type="text/html")
     exc = refused(live)
     inv.error_is_one_line(case, exc, source_id=tourism.VISITORS.id,
-                          location=prepared_url(tourism.VISITORS.url()),
+                          location=prepared_url(httpserver_ipv4.url_for(tourism.VISITORS.path)),
                           problem="release tourism_visitors_yearly: cannot list the releases"
                                   " to run: .*got an HTML page where CSV was expected")
     inv.raw_bytes_kept(case, live, tourism.VISITORS.id, MAINTENANCE, accepted=False,

@@ -1,6 +1,8 @@
 """The process killed (SIGKILL) during the build and during publication, a second run started
-while one is going, then a rerun: `python -m orchestration.cli run` in subprocesses, as
-`make run` starts it, in a copy of a good home.
+while one is going, then a rerun, in a copy of a good home: the CLI's run in subprocesses, as
+`make run` starts it, narrowed to the steps the kills aim at (tests/warehouse_runs.py: the
+dbt build of the marts, then the publish step), since the home holds its raw tables already;
+the second run is `python -m orchestration.cli run` itself.
 
 The whole process group is killed (dbt runs as a child process), as a supervisor, a CI
 timeout or the OOM killer of a container would. TWRESAS_PUBLISH_PAUSE_SECONDS (a test-only
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import invariants as inv
 import pytest
+import warehouse_runs
+from warehouse_runs import marts_selection, narrowed
 
 from orchestration.cli import run_all
 from sources.settings import PROJECT_ROOT
@@ -29,9 +33,10 @@ TIMEOUT = 600  # seconds for any one stage, on a loaded 2-core machine
 
 
 class Run:
-    """One `python -m orchestration.cli run` in its own process group; output is collected."""
+    """One CLI run in its own process group: `python -m orchestration.cli run`, or narrowed to
+    the selection `narrowed_to` names (warehouse_runs.SELECTIONS); output is collected."""
 
-    def __init__(self, home: Path, **env: str):
+    def __init__(self, home: Path, narrowed_to: str | None = None, **env: str):
         environment = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
         environment.update(
             TWRESAS_HOME=str(home),
@@ -41,8 +46,10 @@ class Run:
             PYTHONPATH=str(PROJECT_ROOT),
             **env,
         )
+        command = (["-m", "orchestration.cli", "run"] if narrowed_to is None
+                   else [warehouse_runs.__file__, narrowed_to])
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "orchestration.cli", "run"], cwd=PROJECT_ROOT,
+            [sys.executable, "-u", *command], cwd=PROJECT_ROOT,
             env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True,
         )
@@ -90,13 +97,12 @@ class Run:
         return code
 
 
+# the console names the file that gets dbt's line per node
+DBT_LOG_LINE = r"dbt build: its line per model and test goes to (\S+)$"
+
+
 def staging_files(home: Path) -> list[Path]:
     return sorted((home / "warehouse").glob(".tw_resas.*.duckdb*"))
-
-
-def manifest_rows(home: Path) -> int:
-    manifest = home / "landing" / "manifest.jsonl"
-    return manifest.read_text().count("\n") if manifest.exists() else 0
 
 
 def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case):
@@ -107,16 +113,22 @@ def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case)
     killed_in_publish = new_case("SIGKILL inside the publication window, then rerun")
 
     # 1. killed while dbt builds the marts in the work database
-    run = Run(home)
-    run.wait_until(lambda: run.printed(r"START sql table model marts\."), "dbt building marts")
+    run = Run(home, narrowed_to="marts")
+    run.wait_until(lambda: run.printed(DBT_LOG_LINE), "dbt starting")
+    dbt_log = Path(next(re.search(DBT_LOG_LINE, line)[1] for line in run.stdout
+                        if re.search(DBT_LOG_LINE, line)))
+    # the console names the log just before dbt's first line creates it
+    run.wait_until(lambda: dbt_log.exists()
+                   and "START sql table model marts." in dbt_log.read_text(),
+                   "dbt building marts")
     assert run.kill() == -signal.SIGKILL
     inv.published_unchanged(killed_in_build, home, last_good)
     assert not staging_files(home)
 
     # 2. the rerun; a second run started meanwhile is refused in one line and changes nothing
-    rows_before = manifest_rows(home)
-    rerun = Run(home, TWRESAS_PUBLISH_PAUSE_SECONDS="120")
-    rerun.wait_until(lambda: manifest_rows(home) > rows_before, "the rerun holding its lock")
+    rerun = Run(home, narrowed_to="publish", TWRESAS_PUBLISH_PAUSE_SECONDS="120")
+    rerun.wait_until(lambda: rerun.printed(r"^warehouse: \d+ steps"),
+                     "the rerun holding its lock")
     second = Run(home)
     assert second.finish() == 75
     refusal = [line for line in second.stderr if line.strip()]
@@ -127,17 +139,19 @@ def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case)
     assert second.stdout == []
     inv.published_unchanged(second_run, home, last_good)
 
-    # 3. the rerun passed its gates and is killed holding the finished file, before the rename
+    # 3. the rerun is killed holding the finished file, before the rename
     rerun.wait_until(lambda: staging_files(home) and _parquet_manifest_written(home),
                      "the publication window")
     assert rerun.kill() == -signal.SIGKILL
     assert staging_files(home), "the kill should leave the unrenamed file behind"
     inv.published_unchanged(killed_in_publish, home, last_good)
 
-    # 4. rerun in process: it publishes, removes the dead publisher's file, and (same inputs)
-    #    publishes exactly the content of the last good run: idempotent
+    # 4. rerun in process: dbt rebuilds the marts the first kill interrupted, the gates pass, it
+    #    publishes, removes the dead publisher's file, and (same inputs) publishes exactly the
+    #    content of the last good run: idempotent
     os.environ.pop("TWRESAS_PUBLISH_PAUSE_SECONDS", None)
-    result = run_all()
+    with narrowed(marts_selection()):
+        result = run_all()
     assert result.success
     after = inv.published_by_gated_run(killed_in_publish, home, result)
     assert not staging_files(home)

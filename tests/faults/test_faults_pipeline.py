@@ -1,13 +1,16 @@
-"""Faults through the whole pipeline, in process (orchestration.cli.run_all) in a copy of a
-good home: bad rows are quarantined and the build publishes; a failing source or dbt model
-stops the run and the last good publication stays as it was."""
+"""Faults through a pipeline run, in process (orchestration.cli.run_all) in a copy of a good
+home: bad rows are quarantined and the build publishes (the session's damaged run, shared with
+test_faults_township and test_faults_population_counts); a failing source or dbt model stops
+the run and the last good publication stays as it was."""
 
 import hashlib
 import json
 
+import dagster as dg
 import duckdb
 import invariants as inv
 import pytest
+from warehouse_runs import PUBLISHED, narrowed
 
 import orchestration.defs.dbt
 from orchestration.cli import failure_reasons, run_all
@@ -37,29 +40,10 @@ def quarantined_count(con, sha: str) -> int:
     ).fetchone()[0]
 
 
-def test_rejected_rows_are_quarantined_with_a_reason_not_lost(pipeline_copy, snapshots, case):
-    home = pipeline_copy
-    township_file = snapshots / TOWNSHIPS.id / "opendata108N010.json"
-    rows = json.loads(township_file.read_bytes())
-    rows[2] = dict(rows[2], people_total="四十一萬")  # a number that does not parse
-    rows[3] = dict(rows[3], statistic_yyy="一○八")  # a date that does not parse
-    rows += [
-        dict(rows[0]),  # an exact duplicate
-        dict(rows[1], people_total=rows[1]["people_total"] + 1),  # a conflicting one
-        dict(rows[4], site_id="新北市不存在區"),  # a name that matches no region
-    ]
-    township_body = json.dumps(rows, ensure_ascii=False, indent=1).encode()
-    township_file.write_bytes(township_body)
-
-    county_file = snapshots / COUNTY.id / COUNTY.snapshots[0].file
-    lines = county_file.read_text(encoding="utf-8").splitlines()
-    matsu = next(i for i, line in enumerate(lines) if line.startswith("連江縣"))
-    lines[matsu] = '連江縣,"13,2x5","7,4O1","5,734",0.06'  # letters where digits belong
-    lines += [next(line for line in lines if line.startswith("臺北市")), '火星市,"1","1","0",0.00']
-    county_body = ("\n".join(lines) + "\n").encode()
-    county_file.write_bytes(county_body)
-
-    result = run_all()
+def test_rejected_rows_are_quarantined_with_a_reason_not_lost(damaged_run, case):
+    home, result = damaged_run.home, damaged_run.result
+    rows, township_body = damaged_run.bodies.township_rows, damaged_run.bodies.township_body
+    lines, county_body = damaged_run.bodies.county_lines, damaged_run.bodies.county_body
 
     assert result.success, "quarantined rows must not stop the build"
     after = inv.published_by_gated_run(case, home, result)
@@ -126,16 +110,20 @@ def test_a_source_failing_in_a_release_job_blocks_publication(pipeline_copy, sna
 
 def test_a_dbt_model_error_blocks_publication(pipeline_copy, case, monkeypatch):
     """A broken model (here: a var that is not a number reaches fct_population_structure's
-    SQL) fails the dbt step; nothing downstream of it is published."""
+    SQL) fails the dbt step; nothing downstream of it is published. The run builds that model
+    and what is downstream of it, in a copy of a built home."""
     home = pipeline_copy
     before = inv.publication(home)
     build_args = orchestration.defs.dbt.dbt_build_args
     monkeypatch.setattr(
         orchestration.defs.dbt, "dbt_build_args",
-        lambda: [*build_args(), "--vars", "{aged_society_pct: not_a_number}"],
+        lambda target: [*build_args(target), "--vars", "{aged_society_pct: not_a_number}"],
     )
+    structure = dg.AssetKey(["marts", "fct_population_structure"])
 
-    result = run_all()
+    with narrowed(dg.AssetSelection.assets(structure).downstream()
+                  | dg.AssetSelection.assets(PUBLISHED)):
+        result = run_all()
 
     assert not result.success
     (reason,) = failure_reasons(result)

@@ -1,72 +1,33 @@
 """A count that does not parse in the MOI village file or the NDC projection is quarantined
 with its text as published, not loaded as a silent null; the publisher's placeholders
-('…', '-') are accepted. One offline run on damaged copies of the bundled snapshots."""
+('…', '-') are accepted. The session's build on damaged copies of the bundled snapshots
+(damaged_snapshots.damage_village_and_projection_counts)."""
 
 import hashlib
-import shutil
 
 import duckdb
 import invariants as inv
 import pandas as pd
 import pytest
+from damaged_snapshots import PROJECTION, VILLAGES, projection_year_column, replace_cell
 
-from orchestration.cli import run_all
-from sources import catalog, population
+from sources import population
 from sources.settings import SNAPSHOT_DIR
 
 pytestmark = pytest.mark.faults
 
-VILLAGES = population.VILLAGE_HOUSEHOLDS
-PROJECTION = population.POPULATION_PROJECTION
 VILLAGE_PERIOD = "2026-08-01"  # the bundled file is 11508
 GARBLED_VILLAGES = {"65000010001": "households=12a4", "65000010004": "population=<td>1259</td>"}
 PLACEHOLDER_VILLAGES = {"65000010002": "households", "65000010003": "pop_total"}
 CELLS_PER_SCENARIO_YEAR = 2 * 21  # sexes x five-year age groups
 
 
-def replace_cell(raw: bytes, row_start: str, column: int, value: str) -> bytes:
-    """The CSV body with cell `column` of the first line starting with `row_start` set."""
-    lines = raw.decode("utf-8").split("\n")
-    at = next(i for i, line in enumerate(lines) if line.startswith(row_start))
-    ending = "\r" if lines[at].endswith("\r") else ""
-    cells = lines[at].removesuffix("\r").split(",")
-    cells[column] = value
-    lines[at] = ",".join(cells) + ending
-    return "\n".join(lines).encode("utf-8")
-
-
-def year_column(year: int) -> int:
-    return 3 + year - 1992  # 推估情境,性別,年齡, then one column per year from 1992
-
-
 @pytest.fixture(scope="module")
-def damaged_run(tmp_path_factory):
-    """The whole pipeline, offline, on snapshots with garbled and placeholder counts."""
-    snapshots = tmp_path_factory.mktemp("snapshots") / "snapshots"
-    shutil.copytree(SNAPSHOT_DIR, snapshots)
-    village_file = snapshots / VILLAGES.id / VILLAGES.snapshots[0].file
-    body = village_file.read_bytes()
-    body = replace_cell(body, "65000010001,", 3, "12a4")
-    body = replace_cell(body, "65000010004,", 4, "<td>1259</td>")
-    body = replace_cell(body, "65000010002,", 3, "…")
-    village_body = replace_cell(body, "65000010003,", 4, "-")
-    village_file.write_bytes(village_body)
-
-    projection_file = snapshots / PROJECTION.id / PROJECTION.snapshots[0].file
-    body = projection_file.read_bytes()
-    body = replace_cell(body, "中推估,男性,0-4歲,", year_column(2030), "1.2.3")
-    body = replace_cell(body, "高推估,女性,100歲以上,", year_column(2040), "…")
-    projection_body = replace_cell(body, "低推估,男性,95-99歲,", year_column(2050), "-")
-    projection_file.write_bytes(projection_body)
-
-    home = tmp_path_factory.mktemp("population_quarantine")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(catalog, "SNAPSHOT_DIR", snapshots)
-        patch.setenv("TWRESAS_HOME", str(home))
-        patch.setenv("TWRESAS_GX_ROOT", str(home / "expectations"))
-        patch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
-        result = run_all()
-    return home, result, village_body, projection_body
+def damaged_run(damaged_run):
+    """(home, run result, the village file, the projection file) of the session's damaged
+    build."""
+    bodies = damaged_run.bodies
+    return damaged_run.home, damaged_run.result, bodies.village_body, bodies.projection_body
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +46,13 @@ def quarantined(con, body: bytes) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+@pytest.mark.pipeline
 def test_the_run_publishes_after_the_gate(damaged_run, warehouse):
     home, result, _, _ = damaged_run
     inv.published_by_gated_run(inv.FaultCase("garbled population counts"), home, result)
 
 
+@pytest.mark.pipeline
 def test_garbled_village_counts_are_quarantined_with_their_text(damaged_run, warehouse):
     rows = quarantined(warehouse, damaged_run[2])
     assert len(rows) == len(GARBLED_VILLAGES)
@@ -104,6 +67,7 @@ def test_garbled_village_counts_are_quarantined_with_their_text(damaged_run, war
     assert not set(GARBLED_VILLAGES) & {code for (code,) in published}
 
 
+@pytest.mark.pipeline
 def test_village_placeholders_are_accepted_as_no_figure(damaged_run, warehouse):
     rows = quarantined(warehouse, damaged_run[2])
     assert not [r for r in rows if r[0].split(";")[0].removeprefix("code=")
@@ -116,6 +80,7 @@ def test_village_placeholders_are_accepted_as_no_figure(damaged_run, warehouse):
         assert indicators == present, code  # and no household_size from half a pair
 
 
+@pytest.mark.pipeline
 def test_every_village_row_is_published_or_quarantined(damaged_run, warehouse):
     rows_in = len(population.parse_village_households(damaged_run[2]))
     (published,) = warehouse.execute(
@@ -126,6 +91,7 @@ def test_every_village_row_is_published_or_quarantined(damaged_run, warehouse):
                        published=published, quarantined=len(quarantined(warehouse, damaged_run[2])))
 
 
+@pytest.mark.pipeline
 def test_a_garbled_projection_cell_is_quarantined_and_withholds_its_totals(
     damaged_run, warehouse
 ):
@@ -144,6 +110,7 @@ def test_a_garbled_projection_cell_is_quarantined_and_withholds_its_totals(
     assert scenarios == {"high", "low"}  # a medium total short of one age group is not published
 
 
+@pytest.mark.pipeline
 def test_projection_placeholders_are_accepted(damaged_run, warehouse):
     rows = quarantined(warehouse, damaged_run[3])
     assert not [r for r in rows if "; year=2040;" in r[0] or "; year=2050;" in r[0]]
@@ -158,6 +125,7 @@ def test_projection_placeholders_are_accepted(damaged_run, warehouse):
         assert total == cells["persons"].sum()
 
 
+@pytest.mark.pipeline
 def test_every_projection_cell_is_published_or_quarantined(damaged_run, warehouse):
     """Each published national total sums one scenario and year; actual years are published
     once (from 中推估), their copies under 高推估 and 低推估 are not modelled."""
@@ -174,6 +142,7 @@ def test_every_projection_cell_is_published_or_quarantined(damaged_run, warehous
     )
 
 
+@pytest.mark.pipeline
 def test_the_oracles_still_hold(warehouse):
     """Undamaged years: NDC end-2017 total, as test_pipeline checks on the bundled file."""
     (total,) = warehouse.execute(
@@ -203,7 +172,7 @@ def test_village_counts_keep_the_text_as_published():
 
 def test_projection_cells_keep_the_text_as_published():
     raw = (SNAPSHOT_DIR / PROJECTION.id / PROJECTION.snapshots[0].file).read_bytes()
-    column_2030 = 3 + 2030 - 1992
+    column_2030 = projection_year_column(2030)
     raw = replace_cell(raw, "中推估,男性,0-4歲,", column_2030, "1.2.3")
     raw = replace_cell(raw, "高推估,女性,100歲以上,", column_2030, "-")
     frame = population.parse_population_projection(raw)

@@ -1,7 +1,8 @@
 """SIGTERM (what `kill`, a supervisor or a CI timeout sends) stops a run as cleanly as Ctrl-C:
 sent to the CLI process alone, inside the publication window, in a subprocess as `make run`
-starts it. The published file stays the last good one, the unrenamed file and the run's
-temporary folder are removed, the lock is released, and the console shows no traceback."""
+starts it (narrowed to the publish step: the copied home holds a built warehouse). The
+published file stays the last good one, the unrenamed file and the run's temporary folder are
+removed, the lock is released, and the console shows no traceback."""
 
 import fcntl
 import os
@@ -18,7 +19,7 @@ def test_sigterm_inside_the_publication_window(pipeline_copy, case):
     home = pipeline_copy
     last_good = inv.publication(home)
     current = (home / "warehouse" / "parquet" / "current").resolve()
-    run = Run(home, TWRESAS_PUBLISH_PAUSE_SECONDS="120")
+    run = Run(home, narrowed_to="publish", TWRESAS_PUBLISH_PAUSE_SECONDS="120")
     run.wait_until(lambda: staging_files(home) and _parquet_manifest_written(home),
                    "the publication window")
     os.kill(run.process.pid, signal.SIGTERM)  # the process alone, not its group

@@ -1,69 +1,21 @@
 """Hostile cells in the township mirror tables are quarantined with their text and reason, and
-no county or national sum is published short of the rejected township. One offline run on
-damaged copies of the bundled snapshots."""
-
-import shutil
+no county or national sum is published short of the rejected township. The session's build on
+damaged copies of the bundled snapshots (damaged_snapshots.damage_township_mirrors)."""
 
 import duckdb
 import pytest
+from damaged_snapshots import AGE, MIGRATION, PANEL
 
-from orchestration.cli import run_all
-from sources import catalog, township
-from sources.settings import SNAPSHOT_DIR
+from sources import township
 
-pytestmark = pytest.mark.faults
-
-PANEL = township.TOWNSHIP_PANEL
-AGE = township.TOWNSHIP_AGE
-MIGRATION = township.TOWNSHIP_MIGRATION
-
-
-def replace_cell(lines: list[str], row_start: str, column: str, value: str) -> None:
-    header = lines[0].lstrip("\ufeff").split(",")
-    at = next(i for i, line in enumerate(lines) if line.startswith(row_start))
-    cells = lines[at].split(",")
-    cells[header.index(column)] = value
-    lines[at] = ",".join(cells)
+pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    snapshots = tmp_path_factory.mktemp("snapshots") / "snapshots"
-    shutil.copytree(SNAPSHOT_DIR, snapshots)
-
-    panel_file = snapshots / PANEL.id / PANEL.snapshots[0].file
-    lines = panel_file.read_text(encoding="utf-8").split("\n")
-    replace_cell(lines, "112,南投縣,中寮鄉,", "年底人口", "1e999")
-    replace_cell(lines, "112,南投縣,仁愛鄉,", "出生數", "NaN")
-    replace_cell(lines, "112,南投縣,信義鄉,", "戶數", "5259.5")
-    duplicate = next(line for line in lines if line.startswith("112,嘉義市,東區,"))
-    conflicting = duplicate.split(",")
-    conflicting[5] = str(int(conflicting[5]) + 1)  # 年底人口
-    lines.append(",".join(conflicting))
-    unknown = duplicate.replace("嘉義市,東區,", "嘉義市,北區,", 1)  # no such township
-    lines.append(unknown)
-    panel_file.write_text("\n".join(lines), encoding="utf-8")
-
-    age_file = snapshots / AGE.id / AGE.snapshots[0].file
-    lines = age_file.read_text(encoding="utf-8").split("\n")
-    replace_cell(lines, "南投縣,中寮鄉,", "age_20_24_m", "inf")
-    age_file.write_text("\n".join(lines), encoding="utf-8")
-
-    migration_file = snapshots / MIGRATION.id / MIGRATION.snapshots[0].file
-    lines = migration_file.read_text(encoding="utf-8").split("\n")
-    at = next(i for i, line in enumerate(lines) if line.startswith("09007010,"))
-    lines[at] = lines[at].replace("09007010,", "09007020,", 1)  # 南竿鄉 under 北竿鄉's code
-    migration_file.write_text("\n".join(lines), encoding="utf-8")
-
-    home = tmp_path_factory.mktemp("township_quarantine")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(catalog, "SNAPSHOT_DIR", snapshots)
-        patch.setenv("TWRESAS_HOME", str(home))
-        patch.setenv("TWRESAS_GX_ROOT", str(home / "expectations"))
-        patch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
-        result = run_all()
-    assert result.success, "hostile township cells must be quarantined, not stop the build"
-    con = duckdb.connect(str(home / "warehouse" / "tw_resas.duckdb"), read_only=True)
+def warehouse(damaged_run):
+    assert damaged_run.result.success, (
+        "hostile township cells must be quarantined, not stop the build")
+    con = duckdb.connect(str(damaged_run.home / "warehouse" / "tw_resas.duckdb"), read_only=True)
     yield con
     con.close()
 

@@ -1,5 +1,6 @@
-"""The code location as the UI loads it: groups, jobs, schedules, checks, freshness."""
+"""The code location as the UI loads it: groups, owners, jobs, schedules, checks, freshness."""
 
+import json
 import os
 import subprocess
 import sys
@@ -20,11 +21,53 @@ def definitions() -> dg.Definitions:
     return defs()
 
 
-def test_assets_are_grouped_by_domain_plus_reference_analysis_and_publish(definitions):
+# marts/<folder> -> the group its marts are drawn in: a domain's folder is its domain's group;
+# the marts across domains are `core`
+MART_FOLDER_GROUPS = {"population": "population", "tourism": "tourism", "town": "town",
+                      "analysis": "analysis", "core": "core", "history": "core", "dgbas": "core"}
+
+
+def test_assets_are_grouped_by_domain_plus_reference_core_analysis_and_publish(definitions):
     graph = definitions.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert {"population", "reference", "publish"} <= groups
-    assert groups <= DOMAIN_GROUPS | {"reference", "analysis", "publish"}
+    assert {"population", "reference", "core", "analysis", "publish"} <= groups
+    assert groups <= DOMAIN_GROUPS | {"reference", "core", "analysis", "publish"}
+
+
+def test_every_asset_has_an_owning_team(definitions):
+    graph = definitions.resolve_asset_graph()
+    unowned = [key.to_user_string() for key in graph.get_all_asset_keys()
+               if not any(owner.startswith("team:") for owner in graph.get(key).owners)]
+    assert not unowned
+
+
+def test_marts_are_drawn_in_their_domains_group(definitions):
+    from orchestration.dbt_project import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    marts = {node["name"]: node["fqn"][2] for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1] == "marts"}
+    graph = definitions.resolve_asset_graph()
+    drawn_in = {mart: graph.get(dg.AssetKey(["marts", mart])).group_name for mart in marts}
+    assert drawn_in == {mart: MART_FOLDER_GROUPS[folder] for mart, folder in marts.items()}
+    assert drawn_in["fct_population_structure"] == "population"
+    assert drawn_in["fct_indicator_comparison"] == "analysis"
+
+
+def test_publish_is_the_last_group_and_analysis_feeds_only_it(definitions):
+    """The group graph reads in pipeline order: the analyses come after the marts they read,
+    and nothing but the publication (the published file, the atlas read from it) follows."""
+    graph = definitions.resolve_asset_graph()
+    follows = {}
+    for key in graph.get_all_asset_keys():
+        group = graph.get(key).group_name
+        for parent in graph.get(key).parent_keys:
+            follows.setdefault(graph.get(parent).group_name, set()).add(group)
+    assert follows["publish"] == {"publish"}
+    assert follows["analysis"] <= {"analysis", "publish"}
+    published = [key.to_user_string() for key in graph.get_all_asset_keys()
+                 if graph.get(key).group_name == "publish"]
+    assert sorted(published) == ["atlas", "published/tw_resas"]
 
 
 def test_every_gated_mart_has_a_blocking_gx_check_upstream_of_publish(definitions):
@@ -68,9 +111,10 @@ def test_warehouse_job_leaves_partitioned_sources_to_their_release_jobs(definiti
 
 
 def test_dagster_cli_validates_the_code_location():
-    """What `make ui` loads: `dagster definitions validate -m orchestration.definitions`."""
+    """What `make ui` loads: `dagster definitions validate -m orchestration.definitions`, here
+    started as `.venv/bin/dagster` without the venv on PATH."""
     dagster = Path(sys.executable).parent / "dagster"
-    env = {**os.environ, "PATH": f"{dagster.parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
     completed = subprocess.run(
         [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,

@@ -3,7 +3,12 @@ import json
 
 import duckdb
 
-from orchestration.publish import _point_current, publish_marts, repair_parquet_current
+from orchestration.publish import (
+    _point_current,
+    publish_marts,
+    repair_parquet_current,
+    served_version,
+)
 
 
 def work_database(path, value: int):
@@ -64,3 +69,16 @@ def test_published_tables_carry_the_dbt_descriptions_as_comments(tmp_path):
     assert entry["schema"][1] == {"name": "name", "type": "VARCHAR", "description": "Name; it's zh"}
     parquet = tmp_path / "out" / "parquet" / "current" / "fct_x.parquet"
     assert entry["sha256"] == hashlib.sha256(parquet.read_bytes()).hexdigest()
+
+
+def test_served_version_is_the_last_publications_run_and_time(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "warehouse" / "tw_resas.duckdb"
+    assert served_version(published) is None
+    for run, value in (("run-1", 1), ("run-2", 2)):
+        work_database(work, value)
+        publish_marts(work, published, ["fct_x"], run)
+    with duckdb.connect(str(published), read_only=True) as con:
+        recorded = con.execute("select max(published_at) from meta.publication").fetchone()[0]
+    run_id, published_at = served_version(published)
+    assert run_id == "run-2"
+    assert published_at == recorded and published_at.utcoffset().total_seconds() == 0

@@ -4,11 +4,13 @@ import dagster as dg
 
 from orchestration.definitions import defs
 from orchestration.defs import population as population_defs
+from tests.conftest import environment_resources
 
 
 def evaluate(cursor=None):
     repository = defs().get_repository_def()
-    context = dg.build_sensor_context(cursor=cursor, repository_def=repository)
+    context = dg.build_sensor_context(cursor=cursor, repository_def=repository,
+                                      resources=environment_resources())
     result = population_defs.household_registration_sensor.evaluate_tick(context)
     return result, context.cursor
 

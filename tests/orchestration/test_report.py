@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from expectations.gate import ExpectationOutcome, GateResult, describe_rule
-from orchestration.audit import write_run_report
-from orchestration.lib import connect_work_db, write_gate_report
+from orchestration.audit import write_gate_report, write_run_report
 from sources.jsonsafe import json_safe
 from tests.conftest import load_strict_json as load_strict
 from tests.conftest import validate_quality_report as validate_report
@@ -38,8 +37,8 @@ def test_describe_rule_names_bounds_and_condition():
                     'max_value=100, row_condition=indicator_code=="pop_65plus_share")')
 
 
-def test_a_failed_gate_writes_a_valid_report(twresas_home):
-    with connect_work_db() as con:
+def test_a_failed_gate_writes_a_valid_report(warehouse):
+    with warehouse.connect_work_db() as con:
         con.execute("create schema raw")
     failed = ExpectationOutcome(
         expectation="expect_column_values_to_be_between", column="value", success=False,
@@ -50,8 +49,9 @@ def test_a_failed_gate_writes_a_valid_report(twresas_home):
     )
     result = GateResult(mart="fct_x", success=False, rows=np.int64(5), outcomes=[failed],
                         data_docs="/tmp/index.html")
-    write_gate_report("run-1", result)
-    report = validate_report(write_run_report("run-1", published=None, refusal="gate failed"))
+    write_gate_report(warehouse, "run-1", result)
+    report = validate_report(write_run_report(warehouse, "run-1", published=None,
+                                              refusal="gate failed"))
     sample = report["gates"]["fct_x"]["failed"][0]["unexpected_sample"]
     assert sample == [{"region_code": "63000", "period": "2024-01-01T00:00:00", "value": None},
                       {"value": None}]

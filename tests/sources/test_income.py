@@ -107,7 +107,7 @@ def test_2024_county_rows_give_the_national_totals(twresas_home):
 
 def test_fetch_serves_the_rda_bytes_as_the_mirror_serves_them(twresas_home):
     landed = fetch(INCOME_DISTRIBUTION, commit=INCOME_DISTRIBUTION.snapshots[0].params["commit"],
-                   file="individual_income_county")
+                   file="individual_income_county.rda")
     assert landed.read_bytes().startswith(b"BZh")  # bzip2-compressed R data, as published
 
 

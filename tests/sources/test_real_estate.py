@@ -8,21 +8,26 @@ import duckdb
 import pytest
 
 from sources.errors import SourceError
-from sources.http import fetch
+from sources.http import Fetcher, fetch
 from sources.landing import LandingZone
 from sources.real_estate import (
     LVR_LAND,
     RENT_COLUMNS,
     SALES_COLUMNS,
     SPARE_FIELDS,
+    ReleaseOrigin,
+    create_table,
     load_season,
-    parse_roc_date,
     parse_season_list,
     season_of,
     season_start,
     seasons_through,
-    to_half_width_digits,
 )
+from sources.settings import HttpSettings
+
+# Where the zip came from, as a caller records it in the files table
+ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
+                       is_synthetic=False, coverage="season")
 
 # Transactions per file, as counted in the provenance notes of the real files.
 EXPECTED_ROWS = {
@@ -30,26 +35,18 @@ EXPECTED_ROWS = {
     ("109S3", "e_lvr_land_a.csv"): 14133,
     ("115S1", "a_lvr_land_a.csv"): 79,
 }
-# The staging rules written as dbt will write them; the Python helpers are their oracles.
-ROC_DATE_SQL = """
-    case when regexp_full_match(x, '[0-9]{6,7}') then try_strptime(
-        cast(cast(substr(lpad(x, 7, '0'), 1, 3) as int) + 1911 as varchar)
-        || substr(lpad(x, 7, '0'), 4), '%Y%m%d')::date end
-"""
-HALF_WIDTH_SQL = "translate(x, '０１２３４５６７８９', '0123456789')"
-
-
 @pytest.fixture(scope="module")
 def landed(tmp_path_factory) -> dict[str, Path]:
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
-    return {s: Path(fetch(LVR_LAND, landing=landing, season=s).path) for s in ("109S3", "115S1")}
+    fetcher = Fetcher.create(HttpSettings(), landing)
+    return {s: Path(fetch(LVR_LAND, fetcher=fetcher, season=s).path) for s in ("109S3", "115S1")}
 
 
 @pytest.fixture(scope="module")
 def con(landed, tmp_path_factory):
     con = duckdb.connect(str(tmp_path_factory.mktemp("wh") / "warehouse.duckdb"))
     for season, path in landed.items():
-        load_season(con, path, season, "lvr_land")
+        load_season(con, path, season, "lvr_land", origin=ORIGIN)
     yield con
     con.close()
 
@@ -82,10 +79,34 @@ def test_both_layouts_load_into_one_table_with_every_row(con):
 
 def test_load_season_reports_rows_read_per_file(landed, tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        stats = load_season(con, landed["109S3"], "109S3", "t")
+        stats = load_season(con, landed["109S3"], "109S3", "t", origin=ORIGIN)
     assert {(("109S3", s.file)): s.rows_read for s in stats} == {
         k: v for k, v in EXPECTED_ROWS.items() if k[0] == "109S3"
     }
+
+
+def test_load_season_records_each_file_with_its_kind_and_the_releases_dates(landed, tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        stats = load_season(con, landed["109S3"], "109S3", "t", origin=ORIGIN)
+        recorded = con.execute(
+            "select source_file, kind, rows_read, release, season_start, published_by,"
+            " raw_sha256, coverage from t_files order by source_file"
+        ).fetchall()
+    assert [s.kind for s in stats] == ["a", "a"]
+    assert recorded == [
+        (file, "a", rows, "109S3", date(2020, 7, 1), date(2020, 12, 31), "0" * 64, "season")
+        for (season, file), rows in sorted(EXPECTED_ROWS.items()) if season == "109S3"
+    ]
+
+
+def test_a_files_table_of_an_older_load_gains_the_season_start(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create table t_files (season varchar, source_file varchar, rows_read bigint)")
+        con.execute("insert into t_files values ('109S3', 'a_lvr_land_a.csv', 8841)")
+        create_table(con, "t")
+        assert con.execute(
+            "select release, coverage, published_by, season_start from t_files"
+        ).fetchall() == [("109S3", "season", date(2020, 12, 31), date(2020, 7, 1))]
 
 
 def test_old_layout_columns_map_onto_current_names(con):
@@ -130,7 +151,7 @@ def test_metadata_columns_come_from_the_file_name(con):
 
 def test_reloading_a_season_replaces_it(con, landed):
     before = con.execute("select count(*) from lvr_land").fetchone()[0]
-    load_season(con, landed["109S3"], "109S3", "lvr_land")
+    load_season(con, landed["109S3"], "109S3", "lvr_land", origin=ORIGIN)
     assert con.execute("select count(*) from lvr_land").fetchone()[0] == before
     assert con.execute("select count(*) from lvr_land where season = '115S1'").fetchone()[0] == 79
 
@@ -142,7 +163,7 @@ def test_file_without_english_header_row_keeps_every_row(landed, tmp_path):
         lambda t: "\r\n".join(line for i, line in enumerate(t.split("\r\n")) if i != 1),
     )
     with duckdb.connect() as con:
-        [stats] = load_season(con, variant, "115S1", "t")
+        [stats] = load_season(con, variant, "115S1", "t", origin=ORIGIN)
         first = con.execute("select min(source_row), max(source_row) from t").fetchone()
     assert stats.rows_read == 79 and first == (2, 80)
 
@@ -151,9 +172,9 @@ def test_renamed_column_fails_and_leaves_the_table_as_it_was(landed, tmp_path):
     variant = rezip(landed["115S1"], tmp_path / "renamed.zip",
                     lambda t: t.replace(",總價元,", ",總價,", 1))
     with duckdb.connect() as con:
-        load_season(con, landed["115S1"], "115S1", "t")
+        load_season(con, landed["115S1"], "115S1", "t", origin=ORIGIN)
         with pytest.raises(SourceError, match=r"column\(s\) \['總價元'\]") as info:
-            load_season(con, variant, "115S1", "t")
+            load_season(con, variant, "115S1", "t", origin=ORIGIN)
         assert con.execute("select count(*) from t").fetchone()[0] == 79
     assert info.value.location.endswith("renamed.zip:a_lvr_land_a.csv")
 
@@ -175,7 +196,7 @@ def test_row_with_the_wrong_number_of_fields_is_loaded_flagged_for_the_quarantin
     assert old in zipfile.ZipFile(landed["115S1"]).read("a_lvr_land_a.csv").decode()
     variant = rezip(landed["115S1"], tmp_path / "ragged.zip", lambda t: t.replace(old, new, 1))
     with duckdb.connect() as con:
-        [stats] = load_season(con, variant, "115S1", "t")
+        [stats] = load_season(con, variant, "115S1", "t", origin=ORIGIN)
         flagged = con.execute(
             "select source_row, fields_read, extra_fields from t where fields_read <> ?",
             [stats.header_fields],
@@ -189,7 +210,7 @@ def test_row_with_more_surplus_fields_than_the_spare_columns_is_a_source_error(l
     variant = rezip(landed["115S1"], tmp_path / "ragged.zip",
                     lambda t: t.replace("\r\n大安區,", f"\r\n大安區{surplus},", 1))
     with duckdb.connect() as con, pytest.raises(SourceError, match="unreadable CSV"):
-        load_season(con, variant, "115S1", "t")
+        load_season(con, variant, "115S1", "t", origin=ORIGIN)
 
 
 @pytest.fixture
@@ -229,50 +250,11 @@ def test_bad_archive_fails_and_the_raw_zip_stays_landed(live, landed, tmp_path, 
     body = make_body(landed["115S1"])
     raw = live(body)
     with duckdb.connect() as con, pytest.raises(SourceError, match=problem) as info:
-        load_season(con, raw.path, "115S1", "t")
+        load_season(con, raw.path, "115S1", "t", origin=ORIGIN)
     assert info.value.source_id == "lvr_land" and raw.path in info.value.location
     assert Path(raw.path).read_bytes() == body
     assert LandingZone().manifest()[-1]["sha256"] == raw.sha256
     assert not list(tmp_path.parent.glob("a_lvr_land_a.csv"))
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1090406", date(2020, 4, 6)),  # 交易年月日
-        ("0700803", date(1981, 8, 3)),  # 建築完成年月 with its leading zero
-        ("990412", date(2010, 4, 12)),  # pre-100 date without the pad
-        ("81052", None),  # malformed in the 109S3 files
-        ("076  03", None),
-        ("1091301", None),
-        ("1090230", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_roc_date_rule(text, expected):
-    assert parse_roc_date(text) == expected
-
-
-def test_full_width_digits_in_addresses_become_half_width():
-    address = "臺北市大安區羅斯福路二段４１號二樓"  # first row of the 115S1 file
-    assert to_half_width_digits(address) == "臺北市大安區羅斯福路二段41號二樓"
-    assert to_half_width_digits(None) is None
-
-
-def test_sql_rules_agree_with_the_oracles_on_every_real_value(con):
-    dates = con.execute(
-        f"""select x, {ROC_DATE_SQL} from (
-                select 交易年月日 as x from lvr_land union select 建築完成年月 from lvr_land
-            ) where x is not null"""
-    ).fetchall()
-    assert {x: parse_roc_date(x) for x, _ in dates} == dict(dates)
-    assert any(parsed is None for _, parsed in dates)  # the real files do carry bad dates
-    addresses = con.execute(
-        f"select x, {HALF_WIDTH_SQL} from (select 土地位置建物門牌 as x from lvr_land)"
-    ).fetchall()
-    assert any(x != y for x, y in addresses)  # the real files do carry full-width digits
-    assert all(to_half_width_digits(x) == y for x, y in addresses)
 
 
 def test_load_leaves_the_connections_settings_as_it_found_them(landed, tmp_path):
@@ -280,13 +262,13 @@ def test_load_leaves_the_connections_settings_as_it_found_them(landed, tmp_path)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         con.execute("SET memory_limit = '100MB'")  # already below what the load would set
         con.execute("SET preserve_insertion_order = false")
-        load_season(con, landed["115S1"], "115S1", "t")
+        load_season(con, landed["115S1"], "115S1", "t", origin=ORIGIN)
         assert con.execute(setting).fetchone() == ("95.3 MiB", False)
         con.execute("RESET memory_limit")
         con.execute("RESET preserve_insertion_order")
         before = con.execute(setting).fetchone()
         assert before[1] is True
-        load_season(con, landed["109S3"], "109S3", "t")
+        load_season(con, landed["109S3"], "109S3", "t", origin=ORIGIN)
         assert con.execute(setting).fetchone() == before
 
 

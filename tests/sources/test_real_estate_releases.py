@@ -17,6 +17,7 @@ from sources.real_estate import (
     LVR_LAND_ISSUE,
     LVR_LAND_MIRROR,
     RENAMED,
+    ReleaseOrigin,
     issue_days_through,
     load_season,
     release_coverage,
@@ -24,6 +25,10 @@ from sources.real_estate import (
     release_season,
 )
 from sources.settings import SNAPSHOT_DIR
+
+# Where the zip came from, as a caller records it in the files table (not read by these tests)
+ORIGIN = ReleaseOrigin(raw_sha256="0" * 64, url="https://plvr.land.moi.gov.tw/test",
+                       is_synthetic=False, coverage="season")
 
 MIRROR_ZIP = SNAPSHOT_DIR / LVR_LAND_MIRROR.id / LVR_LAND_MIRROR.snapshots[0].file
 MIRROR_DIR = "lvr-land-crawler-spark-813cd6d0db70e5395323221fdb06f27977fb06a5/input/"
@@ -48,7 +53,7 @@ def publisher_rows(zip_path: Path, member: str) -> tuple[list[str], int, list[li
 def load(zip_path: Path, release: str, source_id: str) -> tuple[duckdb.DuckDBPyConnection, list]:
     con = duckdb.connect()
     stats = load_season(con, zip_path, release_season(release), "t", release=release,
-                        source_id=source_id)
+                        source_id=source_id, origin=ORIGIN)
     return con, stats
 
 
@@ -146,7 +151,8 @@ def test_a_column_the_schema_lists_and_the_file_lacks_is_a_source_error(tmp_path
     variant = rebuilt(tmp_path, lambda name, text: text.replace(",有無附傢俱,", ",附傢俱,", 1)
                       if name == "a_lvr_land_c.csv" else text)
     with duckdb.connect() as con, pytest.raises(SourceError, match="有無附傢俱") as info:
-        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue")
+        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue",
+                    origin=ORIGIN)
     assert info.value.location.endswith("release.zip:a_lvr_land_c.csv")
 
 
@@ -155,25 +161,30 @@ def test_a_file_missing_from_the_manifest_is_a_source_error(tmp_path):
         line for line in text.split("\n") if not line.startswith("x_lvr_land_a.csv")
     ) if name == "manifest.csv" else text)
     with duckdb.connect() as con, pytest.raises(SourceError, match="not listed in the release"):
-        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue")
+        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue",
+                    origin=ORIGIN)
 
 
 def test_a_schema_the_release_does_not_describe_is_a_source_error(tmp_path):
     variant = rebuilt(tmp_path, lambda name, text: "欄位,說明\n" if name == "schema-main.csv"
                       else text)
     with duckdb.connect() as con, pytest.raises(SourceError, match="schema-main.csv"):
-        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue")
+        load_season(con, variant, "109S4", "t", release="20201201", source_id="lvr_land_issue",
+                    origin=ORIGIN)
 
 
 def test_two_releases_of_one_season_are_kept_apart(tmp_path):
     with duckdb.connect() as con:
         for issue in ("20201201", "20201211"):
             load_season(con, issue_zip("20201201"), "109S4", "t", release=issue,
-                        source_id="lvr_land_issue")
+                        source_id="lvr_land_issue", origin=ORIGIN)
+        # a re-load replaces its own release only
         load_season(con, issue_zip("20201201"), "109S4", "t", release="20201211",
-                    source_id="lvr_land_issue")  # a re-load replaces its own release only
+                    source_id="lvr_land_issue", origin=ORIGIN)
         counts = dict(con.execute("select release, count(*) from t group by 1").fetchall())
-    assert counts == {"20201201": 11659, "20201211": 11659}
+        recorded = dict(con.execute(
+            "select release, sum(rows_read) from t_files group by 1").fetchall())
+    assert counts == recorded == {"20201201": 11659, "20201211": 11659}
 
 
 def test_releases_name_their_season_coverage_and_last_possible_day():

@@ -2,8 +2,9 @@ import pandas as pd
 import pytest
 
 from sources.errors import SourceError
-from sources.http import fetch
+from sources.http import Fetcher, fetch
 from sources.landing import LandingZone
+from sources.settings import HttpSettings
 from sources.tourism import BIG5_RELEASE_2019, VISITORS, parse_visitors, reconcile_annual_totals
 
 CHINESE_MONTHS = "一月,二月,三月,四月,五月,六月,七月,八月,九月,十月,十一月,十二月"
@@ -20,7 +21,7 @@ def raw() -> bytes:
 def release_2021(tmp_path_factory) -> bytes:
     """The bundled release (2012-2021, UTF-8), fetched the way the pipeline fetches it."""
     landing = LandingZone(tmp_path_factory.mktemp("home") / "landing")
-    return fetch(VISITORS, landing=landing).read_bytes()
+    return fetch(VISITORS, fetcher=Fetcher.create(HttpSettings(), landing)).read_bytes()
 
 
 @pytest.fixture(scope="module")

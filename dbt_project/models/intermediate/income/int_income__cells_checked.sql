@@ -15,20 +15,8 @@
 
 with
 
-distribution as (
-    select * from {{ ref('stg_fia__income_distribution') }}
-),
-
-by_category as (
-    select * from {{ ref('stg_fia__income_by_category') }}
-),
-
-townships_2023 as (
-    select * from {{ ref('stg_fia__township_income_2023') }}
-),
-
-preliminary_2024 as (
-    select * from {{ ref('stg_fia__income_2024_preliminary') }}
+cells as (
+    select * from {{ ref('stg_fia__income_cells') }}
 ),
 
 region_names as (
@@ -87,16 +75,6 @@ indicator_measures as (
         ('fia_income_by_category', 'other_income', 'income_other'),
         ('fia_income_by_category', 'published_aritcles_income', 'income_manuscript_fees')
     ) as measures (source_id, measure, indicator_code)
-),
-
-cells as (
-    select * from distribution
-    union all
-    select * from by_category
-    union all
-    select * from townships_2023
-    union all
-    select * from preliminary_2024
 ),
 
 -- the county and township of each cell: by code where published, else by name

@@ -9,11 +9,14 @@ cells as (
 ),
 
 county_remainders as (
-    select * from {{ ref('int_income__county_remainders') }}
-    where rejection_reason is not null
+    select
+        *,
+        'county=' || county_code || '; period=' || period || '; indicator=' || indicator_code
+            || '; county row=' || county_value || '; townships=' || townships_value as record
+    from {{ ref('int_income__county_remainders') }}
 ),
 
-rejected_rows as (
+rejected_cells as (
     select
         source_id,
         raw_sha256,
@@ -25,17 +28,11 @@ rejected_rows as (
 ),
 
 rejected_remainders as (
-    select
-        source_id,
-        raw_sha256,
-        'county=' || county_code || '; period=' || period || '; indicator=' || indicator_code
-        || '; county row=' || county_value || '; townships=' || townships_value as record,
-        rejection_reason as reason
-    from county_remainders
+    {{ rejected_rows('county_remainders') }}
 ),
 
 unioned as (
-    select * from rejected_rows
+    select * from rejected_cells
     union all
     select * from rejected_remainders
 )

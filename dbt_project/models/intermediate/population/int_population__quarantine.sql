@@ -35,41 +35,25 @@ segis_indigenous as (
 ),
 
 quarantined as (
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from townships
-    where rejection_reason is not null
+    {{ rejected_rows('townships') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from counties
-    where rejection_reason is not null
+    {{ rejected_rows('counties') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from villages
-    where rejection_reason is not null
+    {{ rejected_rows('villages') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from projection
-    where rejection_reason is not null
+    {{ rejected_rows('projection') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from village_education
-    where rejection_reason is not null
+    {{ rejected_rows('village_education') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from segis_villages
-    where rejection_reason is not null
+    {{ rejected_rows('segis_villages') }}
     union all
-    select source_id, raw_sha256, record, density_rejection_reason as reason
-    from segis_villages
-    where rejection_reason is null and density_rejection_reason is not null
+    -- a density withheld from a village that is otherwise accepted
+    {{ rejected_rows('segis_villages', reason='density_rejection_reason',
+                     where='rejection_reason is null') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from segis_age
-    where rejection_reason is not null
+    {{ rejected_rows('segis_age') }}
     union all
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from segis_indigenous
-    where rejection_reason is not null
+    {{ rejected_rows('segis_indigenous') }}
 )
 
 select * from quarantined

@@ -3,19 +3,16 @@
 with
 
 cells as (
-    select * from {{ ref('int_dgbas__export_cells') }}
+    select
+        *,
+        'category=' || category || '; 指標=' || indicator_zh_published || '; year='
+            || cast(year as string) || '; 縣市=' || region_name || '; value=' || value_text
+            as record
+    from {{ ref('int_dgbas__export_cells') }}
 ),
 
 quarantined as (
-    select
-        source_id,
-        raw_sha256,
-        'category=' || category || '; 指標=' || indicator_zh_published || '; year='
-            || cast(year as string) || '; 縣市=' || region_name || '; value=' || value_text
-            as record,
-        rejection_reason as reason
-    from cells
-    where rejection_reason is not null
+    {{ rejected_rows('cells') }}
 )
 
 select * from quarantined

@@ -3,18 +3,15 @@
 with
 
 totals as (
-    select * from {{ ref('int_tourism__annual_totals') }}
+    select
+        *,
+        'year=' || cast(year as string) || '; 縣市別=' || coalesce(county_name, '')
+            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record
+    from {{ ref('int_tourism__annual_totals') }}
 ),
 
 quarantined as (
-    select
-        source_id,
-        raw_sha256,
-        'year=' || cast(year as string) || '; 縣市別=' || coalesce(county_name, '')
-            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record,
-        rejection_reason as reason
-    from totals
-    where rejection_reason is not null
+    {{ rejected_rows('totals') }}
 )
 
 select * from quarantined

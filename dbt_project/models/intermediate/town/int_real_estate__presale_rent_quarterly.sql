@@ -14,7 +14,7 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season from files where coverage = 'season'
+    select distinct season_start from files where coverage = 'season'
 ),
 
 records as (
@@ -63,14 +63,11 @@ completed as (
     select
         unioned.*,
         -- as for sales: the quarter's own and next publication seasons both loaded whole
-        own.season is not null and next.season is not null as is_complete
+        own.season_start is not null and next.season_start is not null as is_complete
     from unioned
-    left join loaded_seasons as own
-        on own.season = cast(extract(year from unioned.quarter) - 1911 as string) || 'S'
-            || cast(extract(quarter from unioned.quarter) as string)
+    left join loaded_seasons as own on own.season_start = unioned.quarter
     left join loaded_seasons as next
-        on next.season = cast(extract(year from {{ months_after('unioned.quarter', 3) }}) - 1911 as string)
-            || 'S' || cast(extract(quarter from {{ months_after('unioned.quarter', 3) }}) as string)
+        on next.season_start = {{ period_end('unioned.quarter', "'quarter'") }}
 )
 
 select * from completed

@@ -6,24 +6,18 @@
 with
 
 checked as (
-    select * from {{ ref('int_real_estate__transactions_checked') }}
-),
-
-quarantined as (
     select
-        source_id,
-        raw_sha256,
+        *,
         'release=' || release || '; season=' || season || '; file=' || source_file || '; line='
             || cast(source_row as string) || '; 編號=' || coalesce(serial_no, '')
             || '; 交易年月日=' || coalesce(transaction_date_text, '')
             || '; 總價元=' || coalesce(total_price_text, '')
-            || coalesce('; fields beyond the header=' || extra_fields, '') as record,
-        rejection_reason as reason,
-        release,
-        season,
-        source_file
-    from checked
-    where rejection_reason is not null
+            || coalesce('; fields beyond the header=' || extra_fields, '') as record
+    from {{ ref('int_real_estate__transactions_checked') }}
+),
+
+quarantined as (
+    {{ rejected_rows('checked') }}
 )
 
 select * from quarantined

@@ -13,20 +13,7 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season from files where coverage = 'season'
-),
-
-seasons as (
-    select
-        *,
-        -- the publication seasons a transaction quarter's sales appear in: its own, and the
-        -- next (registration is due within 30 days of the transfer; stragglers come later)
-        cast(extract(year from transaction_quarter) - 1911 as string) || 'S'
-            || cast(extract(quarter from transaction_quarter) as string) as own_season,
-        cast(extract(year from {{ months_after('transaction_quarter', 3) }}) - 1911 as string)
-            || 'S' || cast(extract(quarter from {{ months_after('transaction_quarter', 3) }}) as string)
-            as next_season
-    from quarterly
+    select distinct season_start from files where coverage = 'season'
 ),
 
 measured as (
@@ -56,16 +43,19 @@ measured as (
                 then 'fewer than {{ var("min_count_basis") }} priced sales in the quarter or the same quarter a year before'
         end as median_unit_price_yoy_null_reason,
         this_year.unit_prices_counted,
-        own.season is not null and next.season is not null as is_complete,
+        -- the publication seasons a transaction quarter's sales appear in: its own, and the
+        -- next (registration is due within 30 days of the transfer; stragglers come later)
+        own.season_start is not null and next.season_start is not null as is_complete,
         this_year.is_synthetic,
         this_year.coverage,
         this_year.source_id
-    from seasons as this_year
+    from quarterly as this_year
     left join quarterly as last_year
         on last_year.region_code = this_year.region_code
         and last_year.transaction_quarter = {{ years_before('this_year.transaction_quarter', 1) }}
-    left join loaded_seasons as own on own.season = this_year.own_season
-    left join loaded_seasons as next on next.season = this_year.next_season
+    left join loaded_seasons as own on own.season_start = this_year.transaction_quarter
+    left join loaded_seasons as next
+        on next.season_start = {{ period_end('this_year.transaction_quarter', "'quarter'") }}
 )
 
 select * from measured

@@ -7,9 +7,7 @@ cells as (
 ),
 
 quarantined as (
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from cells
-    where rejection_reason is not null
+    {{ rejected_rows('cells') }}
 )
 
 select * from quarantined

@@ -7,9 +7,7 @@ labour_panel as (
 ),
 
 quarantined as (
-    select source_id, raw_sha256, record, rejection_reason as reason
-    from labour_panel
-    where rejection_reason is not null
+    {{ rejected_rows('labour_panel') }}
 )
 
 select * from quarantined

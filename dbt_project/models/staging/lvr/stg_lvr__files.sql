@@ -33,6 +33,7 @@ final as (
         rows_read,
         header_fields,
         schema_file,
+        season_start,
         published_by,
         raw_sha256,
         url,

@@ -1,0 +1,196 @@
+"""Raw tables: what a source's parsed frame becomes in `raw.<source id>` of the working
+database, with the lineage of the landed files it came from, and the usual raw asset."""
+
+import os
+import re
+from collections.abc import Iterable
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.policies import FETCH_RETRY, OWNERS, freshness_policy
+from orchestration.publish import sql_literal
+from orchestration.resources import Http, Warehouse
+from sources.catalog import Source
+from sources.errors import SourceError
+from sources.http import Fetcher, fetch, parse_landed
+from sources.landing import Landed
+
+RAW_SCHEMA = "raw"
+
+
+def raw_asset_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey([RAW_SCHEMA, source.id])
+
+
+def write_raw_table(
+    warehouse: Warehouse, source: Source, frame: pd.DataFrame, landed: Iterable[Landed],
+    table: str | None = None,
+) -> dict:
+    """Replace `raw.<source id>` (or `raw.<table>`, for a source that lands a second frame)
+    with `frame` plus lineage columns; returns asset metadata.
+
+    The table name comes from the source id or a name in code, never from the data.
+    """
+    landed = list(landed)
+    if frame.empty:
+        raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
+    with warehouse.connect_work_db() as con:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.register("incoming_frame", frame)
+        con.execute(
+            f'create or replace table {RAW_SCHEMA}."{table or source.id}" as '
+            "select * from incoming_frame"
+        )
+        con.unregister("incoming_frame")
+        write_raw_parquet(warehouse, con, table or source.id)
+    return raw_metadata(source, len(frame), landed, frame)
+
+
+def write_raw_partition(
+    warehouse: Warehouse, source: Source, frame: pd.DataFrame, landed: list[Landed],
+    column: str, value: str,
+) -> dict:
+    """Replace one release (the rows where `column` = `value`) of `raw.<source id>`, keeping
+    the others: a partitioned asset run re-loads only its own month or season."""
+    if frame.empty:
+        raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
+    if not (frame[column].astype(str) == value).all():
+        raise ValueError(f"source {source.id}: rows of another release than {column}={value}")
+    table = f'{RAW_SCHEMA}."{source.id}"'
+    with warehouse.connect_work_db() as con:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.register("incoming_frame", frame)
+        con.execute(f"create table if not exists {table} as select * from incoming_frame limit 0")
+        con.execute("begin")
+        try:
+            con.execute(f"delete from {table} where cast({column} as varchar) = ?", [value])
+            con.execute(f"insert into {table} by name select * from incoming_frame")
+            con.execute("commit")
+        except duckdb.Error as exc:
+            rollback(con)
+            raise SourceError(source.id, str(warehouse.work_db),
+                              f"cannot write {column}={value} into raw.{source.id} "
+                              f"({' '.join(str(exc).split())})") from exc
+        except BaseException:
+            rollback(con)
+            raise
+        con.unregister("incoming_frame")
+        write_raw_parquet(warehouse, con, source.id, column, value)
+    return raw_metadata(source, len(frame), landed, frame)
+
+
+def write_raw_parquet(
+    warehouse: Warehouse, con: duckdb.DuckDBPyConnection, table: str,
+    column: str | None = None, release: str | None = None,
+) -> None:
+    """Mirror `raw.<table>` into `raw_parquet/<table>/`, the spark target's sources: the whole
+    table as `table.parquet`, or, for a table loaded release by release (`column`), one
+    `release-<value>.parquet` per release, rewriting only `release` (the one just loaded) and
+    those without a file yet, and removing the files of releases the table no longer holds. An
+    empty table is one `table.parquet` without rows, so Spark still learns its columns. Each
+    file appears whole: it is written under a dot name, which Spark skips, and renamed."""
+    folder = warehouse.raw_parquet_dir / table
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted: dict[str, str | None] = {}  # file name -> the release it holds (None: every row)
+    if column is not None:
+        for (value,) in con.execute(
+            f'select distinct cast({column} as varchar) from {RAW_SCHEMA}."{table}" '
+            f"where {column} is not null"
+        ).fetchall():
+            if not re.fullmatch(r"[0-9A-Za-z_-]+", value):
+                raise ValueError(f"raw.{table}: release {value!r} cannot name a Parquet file")
+            wanted[f"release-{value}.parquet"] = value
+    if not wanted:
+        wanted["table.parquet"] = None
+    for name, value in wanted.items():
+        if column is not None and value != release and (folder / name).exists():
+            continue
+        incoming = folder / f".incoming-{name}"
+        if value is None:
+            con.execute(f'copy (select * from {RAW_SCHEMA}."{table}") '
+                        f"to {sql_literal(str(incoming))} (format parquet)")
+        else:
+            con.execute(f'copy (select * from {RAW_SCHEMA}."{table}" '
+                        f"where cast({column} as varchar) = ?) "
+                        f"to {sql_literal(str(incoming))} (format parquet)", [value])
+        os.replace(incoming, folder / name)
+    for stale in folder.glob("*.parquet"):
+        if stale.name not in wanted:
+            stale.unlink()
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what a failure interrupted. A COMMIT that failed (a full disk) has ended the
+    transaction already: DuckDB's 'no transaction is active' would then hide the real cause,
+    which the caller raises."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def with_lineage(frame: pd.DataFrame, landed: Landed, **params) -> pd.DataFrame:
+    """Tag parsed rows with the raw file they came from and the URL params (as `_<name>`)."""
+    frame = frame.copy()
+    frame["_source_id"] = landed.source_id
+    frame["_raw_sha256"] = landed.sha256
+    frame["_is_synthetic"] = landed.synthetic
+    for name, value in params.items():
+        frame[f"_{name}"] = str(value)
+    return frame
+
+
+def raw_metadata(source: Source, rows: int, landed: list[Landed], frame: pd.DataFrame) -> dict:
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "source_id": source.id,
+        "publisher": source.publisher,
+        "attribution": source.attribution or source.publisher,
+        "licence": source.licence,
+        "urls": dg.MetadataValue.json([x.url for x in landed]),
+        "raw_sha256": dg.MetadataValue.json([x.sha256 for x in landed]),
+        "mode": ", ".join(sorted({x.mode for x in landed})),
+        "synthetic": any(x.synthetic for x in landed),
+        "preview": dg.MetadataValue.md(frame.head(5).to_markdown(index=False)),
+    }
+
+
+def known_releases(source: Source) -> list[dict[str, str]]:
+    """The URL params of the releases we hold snapshots of (the same ones are fetched live)."""
+    return [dict(snapshot.params) for snapshot in source.snapshots]
+
+
+def fetch_and_parse(
+    fetcher: Fetcher, source: Source, parse, param_sets
+) -> tuple[pd.DataFrame, list[Landed]]:
+    """Fetch every URL of `source` in `param_sets`; stack the parsed frames with lineage."""
+    frames, landed = [], []
+    for params in param_sets:
+        result = fetch(source, fetcher=fetcher, **params)
+        frames.append(with_lineage(parse_landed(result, parse), result, **params))
+        landed.append(result)
+    return pd.concat(frames, ignore_index=True), landed
+
+
+def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.AssetsDefinition:
+    """The usual raw asset: fetch the known releases of `source`, parse, load `raw.<id>`."""
+
+    @dg.asset(
+        key=raw_asset_key(source),
+        name=None,
+        group_name=group,
+        owners=OWNERS,
+        kinds={"python", "duckdb"},
+        retry_policy=FETCH_RETRY,
+        description=description,
+        metadata={"source_id": source.id, "publisher": source.publisher, "cadence": source.cadence},
+        freshness_policy=freshness_policy(source),
+    )
+    def _raw_asset(warehouse: Warehouse, http: Http) -> dg.MaterializeResult:
+        fetcher = http.fetcher(warehouse.landing_zone())
+        frame, landed = fetch_and_parse(fetcher, source, parse, known_releases(source))
+        return dg.MaterializeResult(metadata=write_raw_table(warehouse, source, frame, landed))
+
+    return _raw_asset

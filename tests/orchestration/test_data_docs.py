@@ -1,0 +1,132 @@
+"""GX Data Docs offline: the pages load only the vendored copies, the index lists the runs by
+their Dagster run id with their status, in a real browser with the network blocked."""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import pandas as pd
+import pytest
+from atlas.headless_browser import Chromium, chromium_executable
+
+from expectations.data_docs import VENDOR_DIR, VENDORED, external_resources
+from expectations.gate import data_docs_index, validate_mart
+
+# every host name fails to resolve: a page that reached for a CDN would fail to load it
+NO_NETWORK = ("--host-resolver-rules=MAP * ~NOTFOUND",)
+RUN_TABLE = "#section-1-content-block-2-1-body-table"
+
+
+def suite(expectation) -> gx.ExpectationSuite:
+    return gx.ExpectationSuite(name="fct_x_suite", expectations=[expectation])
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """A passing and a failing validation of one mart, each in a run named as Dagster names
+    runs, in a Data Docs site of its own."""
+    root = tmp_path_factory.mktemp("gx")
+    frame = pd.DataFrame({"region_code": ["63000", "64000"], "value": [1.0, None]})
+    passed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
+        column="region_code")), gx_root=root, key=("region_code",), run_name="run-passed-1111")
+    failed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
+        column="value")), gx_root=root, key=("region_code",), run_name="run-failed-2222")
+    return passed, failed, data_docs_index(root)
+
+
+def test_each_validation_page_is_under_its_run_name(two_runs):
+    passed, failed, index = two_runs
+    for result, run_name in ((passed, "run-passed-1111"), (failed, "run-failed-2222")):
+        page = Path(result.data_docs)
+        assert page.is_file()
+        assert page.relative_to(index.parent).parts[:3] == ("validations", "fct_x_suite",
+                                                            run_name)
+    assert passed.success and not failed.success
+
+
+def test_no_page_loads_anything_from_the_network(two_runs):
+    *_, index = two_runs
+    pages = sorted(index.parent.rglob("*.html"))
+    assert len(pages) >= 4  # the index, the suite, two validations
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert external_resources(html) == [], page
+        loaded = re.findall(r'<script\b[^>]*\ssrc="([^"]+)"', html)
+        loaded += re.findall(r'<link\b[^>]*\shref="([^"]+)"', html)
+        assert len(loaded) >= 15
+        missing = [url for url in loaded if not (page.parent / url).is_file()]
+        assert missing == [], page
+
+
+def test_vendored_files_are_the_npm_packages_files():
+    sources = json.loads((VENDOR_DIR / "SOURCES.json").read_text())
+    assert {source["package"] for source in sources} == {v.package for v in VENDORED}
+    for source in sources:
+        body = (VENDOR_DIR / source["package"] / source["file"]).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == source["sha256"], source["file"]
+        assert source["licence"]
+
+
+@pytest.mark.skipif(chromium_executable() is None, reason="needs chromium (.ci/run installs it)")
+def test_the_index_lists_the_runs_styled_without_a_network(two_runs):
+    passed, failed, index = two_runs
+    browser = Chromium(chromium_executable(), width=1280, height=800, extra_args=NO_NETWORK)
+    try:
+        visit = browser.visit(
+            index.as_uri(), ready_js=f"document.querySelectorAll('{RUN_TABLE} tbody tr"
+                                     "[data-href]').length >= 2",
+            evaluate={
+                "rows": f"[...document.querySelectorAll('{RUN_TABLE} tbody tr')].map(row =>"
+                        " [row.innerText, row.querySelector('i').className,"
+                        " row.getAttribute('data-href')])",
+                # Bootstrap's style sheet lays the navbar out as a flex box
+                "navbar": "getComputedStyle(document.querySelector('nav.navbar')).display",
+                "icons_font": "document.fonts.check('900 16px \"Font Awesome 6 Free\"')",
+            })
+    finally:
+        browser.close()
+    assert visit.console_errors == []
+    assert all(url.startswith(("file://", "data:")) for url in visit.requested_urls), \
+        [url for url in visit.requested_urls if not url.startswith(("file://", "data:"))]
+    statuses = {}
+    for text, icon, href in visit.evaluated["rows"]:
+        run_name = next(name for name in ("run-passed-1111", "run-failed-2222") if name in text)
+        statuses[run_name] = ("check" in icon, "success" in icon)
+        page = (index.parent / unquote(urlparse(href).path)).resolve()
+        assert page == Path({"run-passed-1111": passed,
+                             "run-failed-2222": failed}[run_name].data_docs).resolve()
+    assert statuses == {"run-passed-1111": (True, True), "run-failed-2222": (False, False)}
+    assert visit.evaluated["navbar"] == "flex"
+    assert visit.evaluated["icons_font"] is True
+
+
+@pytest.mark.pipeline
+def test_each_gate_links_its_own_runs_validation_page(pipeline_home, monkeypatch):
+    """The run report and the asset check's `data_docs` link name the page of that run."""
+    import dagster as dg
+
+    from expectations.suites import all_gates
+
+    monkeypatch.setenv("DAGSTER_HOME", str(pipeline_home / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
+        (run,) = [run for run in instance.get_runs()
+                  if run.job_name == "warehouse" and run.is_success]
+        evaluations = {
+            record.asset_check_evaluation.asset_key.path[-1]: record.asset_check_evaluation
+            for record in instance.all_logs(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+            if record.asset_check_evaluation.check_name.startswith("gx_")
+        }
+    report = json.loads((pipeline_home / "warehouse" / "quality" / run.run_id / "report.json"
+                         ).read_text())
+    site = pipeline_home / "expectations" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert set(evaluations) == set(report["gates"]) == set(all_gates())
+    for mart, evaluation in evaluations.items():
+        page = Path(report["gates"][mart]["data_docs"])
+        assert page.is_file()
+        assert page.relative_to(site).parts[:3] == ("validations", f"{mart}_suite", run.run_id)
+        assert evaluation.metadata["data_docs"].url == page.as_uri()

@@ -1,0 +1,123 @@
+"""Settings are read in one place and reach the assets as resources: a temporary home passed
+through the `warehouse` resource is where an asset writes, whatever the environment says."""
+
+import os
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.dbt_project import dbt_environment
+from orchestration.definitions import defs
+from orchestration.defs.population import registration_months_to_run, township_pop_density
+from orchestration.releases import release_job, release_jobs
+from orchestration.resources import Http, Warehouse, bound_resources
+from sources import population
+from sources.settings import HttpSettings, read_settings
+
+
+def test_an_asset_writes_under_the_home_of_its_warehouse_resource(tmp_path, monkeypatch):
+    decoy = tmp_path / "decoy"
+    monkeypatch.setenv("TWRESAS_HOME", str(decoy))  # what the asset must not read
+    home = tmp_path / "home"
+    result = dg.materialize([township_pop_density],
+                            resources={"warehouse": Warehouse(home=str(home)), "http": Http()})
+    assert result.success
+    with duckdb.connect(str(home / "warehouse" / "work.duckdb"), read_only=True) as con:
+        (rows,) = con.execute(f"select count(*) from raw.{population.TOWNSHIP_DENSITY.id}"
+                              ).fetchone()
+    assert rows > 300  # every township, at each bundled year end
+    assert (home / "landing" / "manifest.jsonl").exists()
+    assert not decoy.exists()
+
+
+def test_read_settings_reads_every_variable_once_with_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = read_settings({
+        "TWRESAS_HOME": "relative", "TWRESAS_SOURCE_MODE": " Live ",
+        "TWRESAS_HTTP_RETRIES": "2", "TWRESAS_HTTP_READ_TIMEOUT": "0.5",
+        "TWRESAS_BASE_URL_LVR_LAND": "http://127.0.0.1:9/", "TWRESAS_PARQUET_KEEP_SECONDS": "7",
+        "TWRESAS_DBT_TARGET": "Spark ", "TWRESAS_SPARK_DRIVER_MEMORY": "2g",
+    })
+    assert settings.home == tmp_path / "relative"
+    assert settings.gx_root is None  # the warehouse resource puts it under the home
+    assert (settings.http.mode, settings.http.retries, settings.http.read_timeout) == (
+        "live", 2, 0.5)
+    assert settings.http.connect_timeout == HttpSettings().connect_timeout
+    assert settings.http.base_urls == {"lvr_land": "http://127.0.0.1:9/"}
+    assert settings.parquet_keep_seconds == 7.0
+    warehouse = Warehouse.from_settings(settings)
+    assert warehouse.gx_dir == tmp_path / "relative" / "expectations"
+    assert warehouse.parquet_keep_seconds == 7.0
+    assert (warehouse.dbt_target, warehouse.spark_driver_memory) == ("spark", "2g")
+    assert read_settings({}).dbt_target == "duckdb"
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"TWRESAS_HTTP_RETRIES": "five"}, "TWRESAS_HTTP_RETRIES must be an integer, not 'five'"),
+    ({"TWRESAS_HTTP_BACKOFF": "1s"}, "TWRESAS_HTTP_BACKOFF must be a number, not '1s'"),
+    ({"TWRESAS_SOURCE_MODE": "offline"}, "must be 'snapshot' or 'live', not 'offline'"),
+    ({"TWRESAS_DBT_TARGET": "postgres"}, "TWRESAS_DBT_TARGET) must be 'duckdb' or 'spark', not"
+                                         " 'postgres'"),
+])
+def test_a_setting_that_does_not_parse_is_named_in_one_line(environ, message):
+    with pytest.raises(ValueError) as error:
+        read_settings(environ)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_http_resource_gives_back_the_settings_it_was_bound_with():
+    http = HttpSettings(mode="live", retries=0, max_pages=3, base_urls={"x": "http://h"})
+    assert Http.from_settings(http).settings() == http
+
+
+def test_the_fetcher_goes_to_the_base_url_the_http_resource_holds(tmp_path):
+    source = population.TOWNSHIP_DENSITY
+    fetcher = Http(base_urls={source.id: "http://mirror.test/"}).fetcher(
+        Warehouse(home=str(tmp_path)).landing_zone())
+    assert fetcher.http.url(source, yyy="108") == (
+        "http://mirror.test" + source.path.format(yyy="108"))
+    assert fetcher.landing.root == tmp_path / "landing"
+
+
+def test_release_jobs_are_found_in_the_definitions_with_the_keys_to_run():
+    found = dict(release_jobs(defs()))
+    assert found["household_registration_monthly"] is registration_months_to_run
+    assert "warehouse" not in found and "county_indicators_yearly" not in found
+    fetcher = Http().fetcher(Warehouse(home="/nonexistent").landing_zone())
+    assert found["household_registration_monthly"](fetcher) == ["2026-09-01"]
+
+
+def test_a_release_job_outside_the_definitions_is_not_run():
+    job = release_job("lone_release", selection=dg.AssetSelection.assets(township_pop_density),
+                      partitions_def=dg.StaticPartitionsDefinition(["a"]),
+                      keys_to_run=registration_months_to_run, description="not bound")
+    assert release_jobs(dg.Definitions(assets=[township_pop_density])) == []
+    assert [name for name, _ in release_jobs(dg.Definitions(jobs=[job]))] == ["lone_release"]
+
+
+def test_dbt_is_given_the_resource_home_and_the_environment_is_restored(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWRESAS_HOME", "/elsewhere")
+    monkeypatch.delenv("TWRESAS_RUN_ID", raising=False)
+    with dbt_environment(tmp_path, "run-7"):
+        assert (os.environ["TWRESAS_HOME"], os.environ["TWRESAS_RUN_ID"]) == (
+            str(tmp_path), "run-7")
+    assert os.environ["TWRESAS_HOME"] == "/elsewhere"
+    assert "TWRESAS_RUN_ID" not in os.environ
+
+
+def test_the_code_location_binds_the_environment_settings(twresas_home):
+    resources = defs().resources
+    assert resources["warehouse"] == bound_resources(read_settings())["warehouse"]
+    assert resources["warehouse"].work_db == twresas_home / "warehouse" / "work.duckdb"
+    assert resources["http"].mode == "snapshot"
+
+
+def test_the_command_line_refuses_a_setting_that_does_not_parse(monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("TWRESAS_HTTP_MAX_PAGES", "many")
+    assert main(["run"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "refused: TWRESAS_HTTP_MAX_PAGES must be an integer, not 'many'\n"
