@@ -86,9 +86,9 @@ def test_an_incremental_run_on_spark_replaces_a_reloaded_release_and_nothing_els
             f"to '{files}.new' (format parquet)")
         files.with_name(files.name + ".new").rename(files)
         run_id = spark_check.published_run_id(pipeline_home / "warehouse" / "tw_resas.duckdb")
-        spark_check.dbt_on_spark(spark_warehouse, ["run", "-s",
-                                 "int_real_estate__transactions_checked",
-                                 "int_real_estate__quarterly"], run_id)
+        spark_check.run_dbt(spark_warehouse, "spark", ["run", "-s",
+                            "int_real_estate__transactions_checked",
+                            "int_real_estate__quarterly"], run_id)
     finally:
         files.write_bytes(original)
 
