@@ -13,7 +13,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_INPUTS := dbt_project/dbt_project.yml \
 	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests)
 
-.PHONY: setup manifest run test test-quick ui docs atlas lint sqlfix bench clean lock
+.PHONY: setup manifest run test test-quick ui docs atlas lint sqlfix bench clean lock spark-check
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 lock: setup  ## recompile requirements.lock from pyproject.toml (after changing a dependency)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/python -m piptools compile --quiet --extra dev --generate-hashes \
+	$(BIN)/python -m piptools compile --quiet --extra dev --extra spark --generate-hashes \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
@@ -50,6 +50,9 @@ test-quick: setup  ## ruff, every test not marked pipeline, and dbt's unit tests
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not pipeline" -q -n 2
 	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py
+
+spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
+	$(BIN)/python -m orchestration.spark_check
 
 ui: setup  ## the Dagster UI on the same code location
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml

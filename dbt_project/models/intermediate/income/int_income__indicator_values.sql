@@ -43,7 +43,7 @@ final as (
         region_code,
         period,
         'year' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         value,
         is_synthetic,
         source_id,

@@ -13,7 +13,7 @@ bands as (
         region_code,
         period,
         grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         sex,
         case when age_to is null then age_from || '+' else age_from || '-' || age_to end
             as age_band,

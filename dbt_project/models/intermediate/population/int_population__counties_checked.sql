@@ -65,10 +65,10 @@ checked as (
         raw_sha256,
         is_synthetic,
         '區域別=' || coalesce(region_name, 'null')
-        || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
-        || '; 合計=' || coalesce(cast(pop_total as varchar), 'null')
-        || '; 男性=' || coalesce(cast(pop_male as varchar), 'null')
-        || '; 女性=' || coalesce(cast(pop_female as varchar), 'null') as record,
+        || '; yyymm=' || coalesce(cast(roc_yyymm as string), 'null')
+        || '; 合計=' || coalesce(cast(pop_total as string), 'null')
+        || '; 男性=' || coalesce(cast(pop_male as string), 'null')
+        || '; 女性=' || coalesce(cast(pop_female as string), 'null') as record,
         case
             when roc_yyymm is null then 'date does not parse (yyymm)'
             when region_code is null and region_name in ('臺灣省', '福建省')

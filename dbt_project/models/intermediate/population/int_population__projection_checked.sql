@@ -42,8 +42,8 @@ checked as (
         is_synthetic,
         'scenario=' || coalesce(scenario, 'null')
         || '; sex=' || coalesce(sex, 'null')
-        || '; age_from=' || coalesce(cast(age_from as varchar), 'null')
-        || '; year=' || coalesce(cast(year as varchar), 'null')
+        || '; age_from=' || coalesce(cast(age_from as string), 'null')
+        || '; year=' || coalesce(cast(year as string), 'null')
         || '; persons=' || coalesce(persons_text, 'null') as record,
         case
             when cell_problem is not null then cell_problem

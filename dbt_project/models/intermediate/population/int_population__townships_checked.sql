@@ -62,9 +62,9 @@ checked as (
         raw_sha256,
         is_synthetic,
         'site_id=' || coalesce(county_name || township_name, 'null')
-        || '; year=' || coalesce(cast(year as varchar), 'null')
-        || '; people_total=' || coalesce(cast(pop_total as varchar), 'null')
-        || '; area=' || coalesce(cast(area_km2 as varchar), 'null') as record,
+        || '; year=' || coalesce(cast(year as string), 'null')
+        || '; people_total=' || coalesce(cast(pop_total as string), 'null')
+        || '; area=' || coalesce(cast(area_km2 as string), 'null') as record,
         case
             when year is null then 'date does not parse (statistic_yyy)'
             -- 東沙群島 / 南沙群島 are published with '…' (no registered population)

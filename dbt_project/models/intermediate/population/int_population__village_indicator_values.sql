@@ -52,21 +52,15 @@ segis_values as (
     where density_rejection_reason is null
     union all
     select
-        'pop_indigenous' as indicator_code,
-        village_code as region_code,
-        {{ roc_month_start('roc_yyymm') }} as period,
-        source_id,
-        is_synthetic,
-        cast(pop_indigenous as double) as value
+        'pop_indigenous', village_code,
+        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
+        cast(pop_indigenous as double)
     from indigenous
     union all
     select
-        'pop_indigenous_share' as indicator_code,
-        village_code as region_code,
-        {{ roc_month_start('roc_yyymm') }} as period,
-        source_id,
-        is_synthetic,
-        100 * {{ safe_divide('pop_indigenous', 'pop_total') }} as value
+        'pop_indigenous_share', village_code,
+        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
+        100 * {{ safe_divide('pop_indigenous', 'pop_total') }}
     from indigenous
     where pop_total > 0
 ),
@@ -75,14 +69,8 @@ unioned as (
     select * from education_values
     union all
     select
-        indicator_code,
-        region_code,
-        period,
-        'month' as grain,
-        cast(null as varchar) as scenario,
-        value,
-        is_synthetic,
-        source_id,
+        indicator_code, region_code, period, 'month' as grain, cast(null as string) as scenario,
+        value, is_synthetic, source_id,
         case when is_synthetic then 'synthetic' end as quality_flag
     from segis_values
 )

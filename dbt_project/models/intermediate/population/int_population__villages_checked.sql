@@ -33,7 +33,7 @@ checked as (
         'code=' || coalesce(village_code, 'null')
         || '; site=' || coalesce(county_name || township_name, 'null')
         || '; village=' || coalesce(village_name, 'null')
-        || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
+        || '; yyymm=' || coalesce(cast(roc_yyymm as string), 'null')
         || '; households=' || coalesce(households_text, 'null')
         || '; population=' || coalesce(pop_total_text, 'null') as record,
         case

@@ -23,29 +23,21 @@ defects as (
 ),
 
 exports as (
-    select * from export_2016
-    union all by name
-    select * from export_2020
+    {{ union_all_by_name({
+        'export_2016': ref('stg_dgbas__county_indicators'),
+        'export_2020': ref('stg_dgbas__county_indicators_2020'),
+    }) }}
 ),
 
 named as (
     select
-        exports.category,
-        exports.year,
-        exports.region_name,
-        exports.value,
-        exports.value_text,
-        exports.export_created,
-        exports.source_id,
-        exports.raw_sha256,
-        exports.is_synthetic,
+        {{ star_except('exports', ['indicator_zh']) }},
         exports.indicator_zh as indicator_zh_published,
         coalesce(renames.indicator_zh, exports.indicator_zh) as indicator_zh
     from exports
     left join renames
-        on
-            exports.indicator_zh = renames.indicator_zh_published
-            and exports.source_id = renames.source_id
+        on renames.indicator_zh_published = exports.indicator_zh
+        and renames.source_id = exports.source_id
 ),
 
 with_previous as (
@@ -64,18 +56,15 @@ checked as (
             when defects.defect is null then null
             when with_previous.previous_source_id is null
                 then defects.defect || '; not in an earlier export, so it cannot be checked'
-            -- in brackets: sqlfluff 4.4 (duckdb) cannot parse `when a is distinct from b then`
-            when (with_previous.value_text is distinct from with_previous.previous_value_text)
-                then
-                    defects.defect || '; differs from ' || with_previous.previous_source_id
+            when with_previous.value_text is distinct from with_previous.previous_value_text
+                then defects.defect || '; differs from ' || with_previous.previous_source_id
                     || ' (' || with_previous.previous_value_text || '), whose figure is kept'
         end as rejection_reason
     from with_previous
     left join defects
-        on
-            with_previous.source_id = defects.source_id
-            and with_previous.category = defects.category
-            and with_previous.year = defects.year
+        on defects.source_id = with_previous.source_id
+        and defects.category = with_previous.category
+        and defects.year = with_previous.year
 ),
 
 ranked as (

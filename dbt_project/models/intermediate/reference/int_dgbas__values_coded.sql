@@ -28,9 +28,10 @@ export_dates as (
 ),
 
 notes_unioned as (
-    select * from notes_2016
-    union all by name
-    select * from notes_2020
+    {{ union_all_by_name({
+        'notes_2016': ref('stg_dgbas__county_indicator_notes'),
+        'notes_2020': ref('stg_dgbas__county_indicator_notes_2020'),
+    }) }}
 ),
 
 notes as (

@@ -24,7 +24,7 @@ nation_names as (
 
 county_names as (
     select
-        cast(county_code as varchar) as region_code,
+        cast(county_code as string) as region_code,
         'county' as region_level,
         {{ normalise_region_name('name_zh') }} as lookup_name
     from counties
@@ -32,7 +32,7 @@ county_names as (
 
 township_names as (
     select
-        cast(townships.towncode as varchar) as region_code,
+        cast(townships.towncode as string) as region_code,
         'township' as region_level,
         {{ normalise_region_name('townships.countyname || townships.townname') }} as lookup_name
     from townships

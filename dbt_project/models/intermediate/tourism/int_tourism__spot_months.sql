@@ -3,7 +3,8 @@
 {{ config(
     materialized='incremental',
     unique_key='year',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_key_strategy(),
+    partition_by=replace_key_partitions('year'),
     on_schema_change='fail',
 ) }}
 

@@ -145,16 +145,16 @@ nation_shares as (
 
 final as (
     select
-        cast(shares.region_code as varchar) as region_code,
-        cast(shares.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
+        cast(shares.region_code as string) as region_code,
+        cast(shares.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
         cast(shares.period as date) as period,
-        cast(shares.grain as varchar) as grain,
-        cast(shares.section as varchar) as section,
-        cast(sections.name_zh as varchar) as section_name_zh,
-        cast(sections.name_en as varchar) as section_name_en,
-        cast('establishments' as varchar) as measure,
+        cast(shares.grain as string) as grain,
+        cast(shares.section as string) as section,
+        cast(sections.name_zh as string) as section_name_zh,
+        cast(sections.name_en as string) as section_name_en,
+        cast('establishments' as string) as measure,
         cast(shares.establishments as bigint) as value,
         cast(shares.region_total as bigint) as region_total,
         cast(100 * shares.region_share as double) as share_pct,
@@ -164,8 +164,8 @@ final as (
         cast(shares.rank_in_region as bigint) as rank_in_region,
         cast(shares.rank_in_region <= 3 as boolean) as is_top_three,
         cast(shares.is_synthetic as boolean) as is_synthetic,
-        cast(shares.source_id as varchar) as source_id,
-        cast(shares.quality_flag as varchar) as quality_flag
+        cast(shares.source_id as string) as source_id,
+        cast(shares.quality_flag as string) as quality_flag
     from shares
     inner join regions on shares.region_code = regions.region_code
     inner join sections on shares.section = sections.section

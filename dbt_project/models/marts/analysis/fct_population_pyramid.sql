@@ -127,17 +127,17 @@ with_totals as (
 
 final as (
     select
-        cast(with_totals.region_code as varchar) as region_code,
-        cast(with_totals.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
+        cast(with_totals.region_code as string) as region_code,
+        cast(with_totals.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
         cast(with_totals.period as date) as period,
-        cast(with_totals.grain as varchar) as grain,
-        cast(with_totals.scenario as varchar) as scenario,
-        cast(with_totals.sex as varchar) as sex,
-        cast(case with_totals.sex when 'male' then '男' when 'female' then '女' end as varchar)
+        cast(with_totals.grain as string) as grain,
+        cast(with_totals.scenario as string) as scenario,
+        cast(with_totals.sex as string) as sex,
+        cast(case with_totals.sex when 'male' then '男' when 'female' then '女' end as string)
             as sex_zh,
-        cast(with_totals.age_band as varchar) as age_band,
+        cast(with_totals.age_band as string) as age_band,
         cast(with_totals.age_from as integer) as age_from,
         cast(with_totals.age_to as integer) as age_to,
         cast(with_totals.population as bigint) as population,
@@ -147,8 +147,8 @@ final as (
         )
             as share_pct,
         cast(with_totals.is_synthetic as boolean) as is_synthetic,
-        cast(with_totals.source_id as varchar) as source_id,
-        cast(with_totals.quality_flag as varchar) as quality_flag
+        cast(with_totals.source_id as string) as source_id,
+        cast(with_totals.quality_flag as string) as quality_flag
     from with_totals
     inner join regions on with_totals.region_code = regions.region_code
 )

@@ -42,7 +42,7 @@ final as (
         comparison.region_name_zh,
         comparison.region_name_en,
         comparison.county_code,
-        cast(indicators.domain as varchar) as domain,
+        cast(indicators.domain as string) as domain,
         comparison.indicator_code,
         comparison.indicator_name_zh,
         comparison.indicator_name_en,

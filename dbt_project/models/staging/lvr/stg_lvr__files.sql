@@ -24,11 +24,11 @@ ten_day_releases as (
 ),
 
 unioned as (
-    select * from season_zips
-    union all by name
-    select * from mirrored
-    union all by name
-    select * from ten_day_releases
+    {{ union_all_by_name({
+        'season_zips': source('lvr', 'lvr_land_files'),
+        'mirrored': source('lvr', 'lvr_land_mirror_files'),
+        'ten_day_releases': source('lvr', 'lvr_land_issue_files'),
+    }, added=['source_id']) }}
 ),
 
 final as (

@@ -6,12 +6,12 @@ source as (
 
 renamed as (
     select
-        {{ normalise_region_name('"區域別"') }} as region_name,
+        {{ normalise_region_name(published_column('區域別')) }} as region_name,
         cast(_yyymm as integer) as roc_yyymm,
-        cast("合計" as bigint) as pop_total,
-        cast("男性" as bigint) as pop_male,
-        cast("女性" as bigint) as pop_female,
-        cast("百分比" as double) as published_share_pct,
+        cast({{ published_column('合計') }} as bigint) as pop_total,
+        cast({{ published_column('男性') }} as bigint) as pop_male,
+        cast({{ published_column('女性') }} as bigint) as pop_female,
+        cast({{ published_column('百分比') }} as double) as published_share_pct,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic

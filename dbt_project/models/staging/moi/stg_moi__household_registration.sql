@@ -6,7 +6,7 @@ source as (
 
 renamed as (
     select
-        cast(district_code as varchar) as village_code,
+        cast(district_code as string) as village_code,
         {{ normalise_region_name('substr(site_id, 1, 3)') }} as county_name,
         {{ normalise_region_name('substr(site_id, 4)') }} as township_name,
         {{ normalise_region_name('village') }} as village_name,
