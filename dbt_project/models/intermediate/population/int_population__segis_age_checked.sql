@@ -43,25 +43,31 @@ checked as (
         || coalesce('; ' || per_village.bad_cells, '') as record,
         case
             when per_village.cells > per_village.distinct_cells
-                then 'duplicate village code ('
-                    || cast({{ integer_divide('per_village.cells', 'per_village.distinct_cells') }}
-                        as string) || ' rows)'
+                then
+                    'duplicate village code ('
+                    || cast(
+                        {{ integer_divide('per_village.cells', 'per_village.distinct_cells') }}
+                        as string
+                    ) || ' rows)'
             -- 21 bands (0-4 … 95-99, 100+) for each sex
             when per_village.distinct_cells <> 42 then 'age bands missing'
             when per_village.has_garbled_cell then 'count is not a whole number'
             when per_village.has_negative_cell then 'negative count'
             when population.village_code is null
                 then 'no accepted population row for the village to check the bands against'
-            when per_village.band_total <> population.pop_total
+            when
+                per_village.band_total <> population.pop_total
                 or per_village.band_male <> population.pop_male
                 or per_village.band_female <> population.pop_female
-                then 'age bands add up to ' || cast(per_village.band_total as string)
+                then
+                    'age bands add up to ' || cast(per_village.band_total as string)
                     || ', not the population ' || cast(population.pop_total as string)
         end as rejection_reason
     from per_village
     left join population
-        on population.village_code = per_village.village_code
-        and population.roc_yyymm = per_village.roc_yyymm
+        on
+            per_village.village_code = population.village_code
+            and per_village.roc_yyymm = population.roc_yyymm
 )
 
 select * from checked

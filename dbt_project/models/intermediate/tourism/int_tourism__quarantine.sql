@@ -6,7 +6,7 @@ totals as (
     select
         *,
         'year=' || cast(year as string) || '; 縣市別=' || coalesce(county_name, '')
-            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record
+        || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '') as record
     from {{ ref('int_tourism__annual_totals') }}
 ),
 

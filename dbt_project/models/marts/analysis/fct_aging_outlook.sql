@@ -21,32 +21,42 @@ regions as (
 ),
 
 projection_scenarios as (
-    select distinct region_code, grain, scenario
+    select distinct
+        region_code,
+        grain,
+        scenario
     from structure
     where scenario is not null
 ),
 
 paths as (
-    select structure.*, cast(null as string) as path_scenario
+    select
+        structure.*,
+        cast(null as string) as path_scenario
     from structure
     where structure.scenario is null
     union all
-    select structure.*, projection_scenarios.scenario as path_scenario
+    select
+        structure.*,
+        projection_scenarios.scenario as path_scenario
     from structure
     inner join projection_scenarios
-        on structure.region_code = projection_scenarios.region_code
-        and structure.grain = projection_scenarios.grain
-        and (structure.scenario is null or structure.scenario = projection_scenarios.scenario)
+        on
+            structure.region_code = projection_scenarios.region_code
+            and structure.grain = projection_scenarios.grain
+            and (structure.scenario is null or structure.scenario = projection_scenarios.scenario)
 ),
 
 reached as (
     select
         *,
         {% for stage in ['aging', 'aged', 'super_aged'] %}
-        min(case when pop_65plus_share >= {{ var(stage ~ '_society_pct') }}
-            then extract(year from period) end) over (
-            partition by region_code, grain, path_scenario
-        ) as first_year_{{ stage }}{% if not loop.last %},{% endif %}
+            min(case
+                when pop_65plus_share >= {{ var(stage ~ '_society_pct') }}
+                    then extract(year from period)
+            end) over (
+                partition by region_code, grain, path_scenario
+            ) as first_year_{{ stage }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from paths
 ),
@@ -86,10 +96,11 @@ final as (
     from reached
     inner join regions on reached.region_code = regions.region_code
     left join indicator_values
-        on reached.region_code = indicator_values.region_code
-        and reached.period = indicator_values.period
-        and reached.grain = indicator_values.grain
-        and coalesce(reached.scenario, '') = coalesce(indicator_values.scenario, '')
+        on
+            reached.region_code = indicator_values.region_code
+            and reached.period = indicator_values.period
+            and reached.grain = indicator_values.grain
+            and coalesce(reached.scenario, '') = coalesce(indicator_values.scenario, '')
 )
 
 select * from final

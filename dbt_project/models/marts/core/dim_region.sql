@@ -40,7 +40,9 @@ county_rows as (
         -- 實價登錄 file names use the lower-case COUNTYID letter (a_lvr_land_a.csv = 臺北市)
         lower(county_codes.countyid) as county_letter
     from counties
-    inner join county_codes on cast(counties.county_code as string) = cast(county_codes.countycode as string)
+    inner join
+        county_codes
+        on cast(counties.county_code as string) = cast(county_codes.countycode as string)
 ),
 
 township_rows as (
@@ -75,7 +77,13 @@ unioned as (
     union all
     select * from village_rows
     union all
-    select region_code, region_level, name_zh, name_en, parent_code, county_letter
+    select
+        region_code,
+        region_level,
+        name_zh,
+        name_en,
+        parent_code,
+        county_letter
     from unplaced
 )
 

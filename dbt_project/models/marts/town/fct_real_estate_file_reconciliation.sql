@@ -29,10 +29,17 @@ reasons as (
         source_id,
         release,
         source_file,
-        {{ ordered_string_agg("rejection_reason || ': ' || cast(rows_with_reason as string)",
-                              "' | '", "rejection_reason") }} as quarantine_reasons
+        {{ ordered_string_agg(
+            "rejection_reason || ': ' || cast(rows_with_reason as string)", "' | '",
+            "rejection_reason"
+        ) }} as quarantine_reasons
     from (
-        select source_id, release, source_file, rejection_reason, count(*) as rows_with_reason
+        select
+            source_id,
+            release,
+            source_file,
+            rejection_reason,
+            count(*) as rows_with_reason
         from checked
         where rejection_reason is not null
         group by source_id, release, source_file, rejection_reason
@@ -58,11 +65,13 @@ final as (
         cast(files.coverage as string) as coverage
     from files
     left join per_file
-        on files.source_id = per_file.source_id and files.release = per_file.release
-        and files.source_file = per_file.source_file
+        on
+            files.source_id = per_file.source_id and files.release = per_file.release
+            and files.source_file = per_file.source_file
     left join reasons
-        on files.source_id = reasons.source_id and files.release = reasons.release
-        and files.source_file = reasons.source_file
+        on
+            files.source_id = reasons.source_id and files.release = reasons.release
+            and files.source_file = reasons.source_file
 )
 
 select * from final

@@ -35,10 +35,13 @@ renamed as (
             when measure like 'age!_%!_m' escape '!' then 'male'
             when measure like 'age!_%!_f' escape '!' then 'female'
         end as sex,
-        case when measure like 'age!_%' escape '!'
-            then cast(regexp_extract(measure, '^age_([0-9]+)', 1) as integer) end as age_from,
-        case when measure like 'age!_%' escape '!'
-            then try_cast(regexp_extract(measure, '^age_[0-9]+_([0-9]+)_', 1) as integer)
+        case
+            when measure like 'age!_%' escape '!'
+                then cast(regexp_extract(measure, '^age_([0-9]+)', 1) as integer)
+        end as age_from,
+        case
+            when measure like 'age!_%' escape '!'
+                then try_cast(regexp_extract(measure, '^age_[0-9]+_([0-9]+)_', 1) as integer)
         end as age_to,
         cast(value as double) as value,
         cast(value_text as string) as value_text

@@ -16,8 +16,10 @@ renamed as (
         {{ normalise_region_name('township_name') }} as township_name,
         cast(null as string) as town_code,
         roc_year_text as period_text,
-        case when {{ matches_fully("trim(roc_year_text)", '[0-9]{2,3}') }}
-            then {{ year_start(roc_to_ad_year('trim(roc_year_text)')) }} end as period,
+        case
+            when {{ matches_fully("trim(roc_year_text)", '[0-9]{2,3}') }}
+                then {{ year_start(roc_to_ad_year('trim(roc_year_text)')) }}
+        end as period,
         'year' as grain,
         case measure
             when '年底人口' then 'pop_total'

@@ -32,7 +32,9 @@ renamed as (
             as period,
         'month' as grain,
         case
-            when measure = 'c_cnt' or {{ matches_fully("measure", 'c1_[a-s]_cnt') }} then 'establishments'
+            when
+                measure = 'c_cnt' or {{ matches_fully("measure", 'c1_[a-s]_cnt') }}
+                then 'establishments'
             when measure = 'ecare_cnt' then 'community_care_points'
             when measure = 'h_cnt' then 'medical_institutions'
             when measure = 'h_bed' then 'medical_institution_beds'
@@ -44,8 +46,10 @@ renamed as (
             when measure = 'rlp2_cnt' then 'mid_low_income_pop'
         end as indicator_code,
         measure,
-        case when {{ matches_fully("measure", 'c1_[a-s]_cnt') }}
-            then upper(substr(measure, 4, 1)) end as section,
+        case
+            when {{ matches_fully("measure", 'c1_[a-s]_cnt') }}
+                then upper(substr(measure, 4, 1))
+        end as section,
         cast(null as string) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
