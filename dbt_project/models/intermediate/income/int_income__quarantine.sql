@@ -20,7 +20,9 @@ rejected_cells as (
     select
         source_id,
         raw_sha256,
-        published_row || '; ' || {{ ordered_string_agg('published_cell', "'; '", 'published_cell') }}
+        published_row
+        || '; '
+        || {{ ordered_string_agg('published_cell', "'; '", 'published_cell') }}
             as record,
         rejection_reason as reason
     from cells

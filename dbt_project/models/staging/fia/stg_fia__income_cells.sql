@@ -21,7 +21,7 @@ preliminary_2024 as (
 ),
 
 source as (
-    -- by name: release_status is the 2024 table's own column
+-- by name: release_status is the 2024 table's own column
     {{ union_all_by_name({
         'distribution': source('fia', 'income_distribution'),
         'by_category': source('fia', 'income_by_category'),

@@ -26,7 +26,7 @@ ten_day_releases as (
 ),
 
 source as (
-    -- by name: a mirror or a newer layout may carry columns the others lack
+-- by name: a mirror or a newer layout may carry columns the others lack
     {{ union_all_by_name({
         'season_zips': source('lvr', 'lvr_land'),
         'mirrored': source('lvr', 'lvr_land_mirror'),
