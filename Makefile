@@ -13,7 +13,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_INPUTS := dbt_project/dbt_project.yml \
 	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests)
 
-.PHONY: setup manifest run test test-quick ui docs atlas lint bench clean lock
+.PHONY: setup manifest run test test-quick ui docs atlas lint sqlfix bench clean lock spark-check
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -33,24 +33,26 @@ $(STAMP): pyproject.toml requirements.lock
 
 lock: setup  ## recompile requirements.lock from pyproject.toml (after changing a dependency)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/python -m piptools compile --quiet --extra dev --generate-hashes \
+	$(BIN)/python -m piptools compile --quiet --extra dev --extra spark --generate-hashes \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
-test: setup  ## lint, then the whole test suite, as CI runs it
-	$(BIN)/ruff check .
+test: setup lint  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/python -m pytest
 
 # The inner loop: no pipeline run, the tests spread over two processes (pytest-xdist). dbt's
 # unit tests take their inputs' columns from the last `make run`'s working database (an empty
 # copy of it; see tests/run_dbt_unit_tests.py).
-test-quick: setup  ## lint, every test not marked pipeline, and dbt's unit tests (no pipeline run)
+test-quick: setup  ## ruff, every test not marked pipeline, and dbt's unit tests (no pipeline run)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not pipeline" -q -n 2
 	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py
+
+spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
+	$(BIN)/python -m orchestration.spark_check
 
 ui: setup  ## the Dagster UI on the same code location
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
@@ -62,8 +64,18 @@ docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target
 atlas: setup  ## the offline region atlas (warehouse/atlas/index.html) from the published warehouse
 	$(BIN)/python -m orchestration.cli atlas
 
-lint: setup
+# dbt-score and sqlfluff's dbt templater both use the `lint` target of profiles.yml (an empty
+# in-memory DuckDB), each with its own folder under dbt_project/target: neither reads the
+# warehouse nor touches the manifest the pipeline uses. Settings: .sqlfluff, [tool.dbt-score].
+lint: setup  ## ruff, dbt-score (>= 9.0), sqlfluff over the models (dbt templater, 0 findings)
 	$(BIN)/ruff check .
+	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project \
+		--target lint --target-path target/dbt_score
+	$(BIN)/dbt-score lint --manifest dbt_project/target/dbt_score/manifest.json
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+
+sqlfix: setup  ## apply sqlfluff's automatic fixes to the models (review the diff, then lint)
+	$(BIN)/sqlfluff fix dbt_project/models dbt_project/tests
 
 bench: setup
 	$(BIN)/python benchmarks/real_estate_ingest.py

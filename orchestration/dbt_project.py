@@ -5,11 +5,14 @@ documentation it carries to the published file."""
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from dagster_dbt import DbtProject
+
+from orchestration.publish import sql_literal
+from orchestration.resources import Warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -25,25 +28,32 @@ def dbt_docs_args() -> list[str]:
     return ["docs", "generate"]
 
 
-def dbt_build_args(full_refresh: bool = False) -> list[str]:
-    args = ["build"]
+def dbt_build_args(target: str, full_refresh: bool = False) -> list[str]:
+    """`dbt build` on `target`, an output of dbt_project/profiles.yml (the warehouse resource's
+    dbt_target)."""
+    args = ["build", "--target", target]
     if full_refresh:
         args.append("--full-refresh")
     return args
 
 
-def dbt_variables(home: Path, run_id: str | None) -> dict[str, str]:
-    """What dbt reads with env_var(): the home of the working database (profiles.yml) and the
-    run that publishes the build (fct_indicator_value_history records it)."""
-    return {"TWRESAS_HOME": str(home), **({"TWRESAS_RUN_ID": run_id} if run_id else {})}
+def dbt_variables(home: Path, run_id: str | None,
+                  spark_driver_memory: str | None = None) -> dict[str, str]:
+    """What dbt reads with env_var(): the home of the working database (profiles.yml), the
+    run that publishes the build (fct_indicator_value_history records it) and, on the spark
+    target, the heap of its JVM."""
+    return {"TWRESAS_HOME": str(home), **({"TWRESAS_RUN_ID": run_id} if run_id else {}),
+            **({"TWRESAS_SPARK_DRIVER_MEMORY": spark_driver_memory}
+               if spark_driver_memory else {})}
 
 
 @contextmanager
-def dbt_environment(home: Path, run_id: str | None = None) -> Iterator[None]:
+def dbt_environment(home: Path, run_id: str | None = None,
+                    spark_driver_memory: str | None = None) -> Iterator[None]:
     """Set `dbt_variables` while dbt is started: the dbt CLI resource hands the process
     environment to dbt, and takes no environment of its own. Restored afterwards, so the
     resource's values never outlive the call."""
-    variables = dbt_variables(home, run_id)
+    variables = dbt_variables(home, run_id, spark_driver_memory)
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:
@@ -70,3 +80,29 @@ def mart_descriptions(manifest_path: Path) -> dict[str, dict]:
         if node["resource_type"] == "model" and node["schema"] == "marts"
     }
 
+
+
+def expose_spark_marts(warehouse: Warehouse, marts: Iterable[str]) -> list[str]:
+    """After a build on the spark target: `marts.<mart>` in the working database becomes a view
+    of Spark's Parquet table, so the gates check, and the publication copies, what Spark built
+    (on a cluster they would read through its catalogue: README "On Apache Spark"). Returns the
+    marts exposed; one Spark did not write is left out."""
+    exposed = []
+    with warehouse.connect_work_db() as con:
+        con.execute("create schema if not exists marts")
+        for mart in marts:
+            folder = warehouse.spark_dir / "tables" / "marts.db" / mart
+            if not any(folder.glob("*.parquet")):
+                continue
+            found = con.execute(
+                "select table_type from information_schema.tables "
+                "where table_schema = 'marts' and table_name = ?", [mart]
+            ).fetchone()
+            if found and found[0] == "BASE TABLE":  # DuckDB's build of it
+                con.execute(f'drop table marts."{mart}"')
+            con.execute(
+                f'create or replace view marts."{mart}" as select * from '
+                f"read_parquet({sql_literal(str(folder / '*.parquet'))})"
+            )
+            exposed.append(mart)
+    return exposed

@@ -1,6 +1,8 @@
 """Raw tables: what a source's parsed frame becomes in `raw.<source id>` of the working
 database, with the lineage of the landed files it came from, and the usual raw asset."""
 
+import os
+import re
 from collections.abc import Iterable
 
 import dagster as dg
@@ -8,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.policies import FETCH_RETRY, OWNERS, freshness_policy
+from orchestration.publish import sql_literal
 from orchestration.resources import Http, Warehouse
 from sources.catalog import Source
 from sources.errors import SourceError
@@ -41,6 +44,7 @@ def write_raw_table(
             "select * from incoming_frame"
         )
         con.unregister("incoming_frame")
+        write_raw_parquet(warehouse, con, table or source.id)
     return raw_metadata(source, len(frame), landed, frame)
 
 
@@ -73,7 +77,48 @@ def write_raw_partition(
             rollback(con)
             raise
         con.unregister("incoming_frame")
+        write_raw_parquet(warehouse, con, source.id, column, value)
     return raw_metadata(source, len(frame), landed, frame)
+
+
+def write_raw_parquet(
+    warehouse: Warehouse, con: duckdb.DuckDBPyConnection, table: str,
+    column: str | None = None, release: str | None = None,
+) -> None:
+    """Mirror `raw.<table>` into `raw_parquet/<table>/`, the spark target's sources: the whole
+    table as `table.parquet`, or, for a table loaded release by release (`column`), one
+    `release-<value>.parquet` per release, rewriting only `release` (the one just loaded) and
+    those without a file yet, and removing the files of releases the table no longer holds. An
+    empty table is one `table.parquet` without rows, so Spark still learns its columns. Each
+    file appears whole: it is written under a dot name, which Spark skips, and renamed."""
+    folder = warehouse.raw_parquet_dir / table
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted: dict[str, str | None] = {}  # file name -> the release it holds (None: every row)
+    if column is not None:
+        for (value,) in con.execute(
+            f'select distinct cast({column} as varchar) from {RAW_SCHEMA}."{table}" '
+            f"where {column} is not null"
+        ).fetchall():
+            if not re.fullmatch(r"[0-9A-Za-z_-]+", value):
+                raise ValueError(f"raw.{table}: release {value!r} cannot name a Parquet file")
+            wanted[f"release-{value}.parquet"] = value
+    if not wanted:
+        wanted["table.parquet"] = None
+    for name, value in wanted.items():
+        if column is not None and value != release and (folder / name).exists():
+            continue
+        incoming = folder / f".incoming-{name}"
+        if value is None:
+            con.execute(f'copy (select * from {RAW_SCHEMA}."{table}") '
+                        f"to {sql_literal(str(incoming))} (format parquet)")
+        else:
+            con.execute(f'copy (select * from {RAW_SCHEMA}."{table}" '
+                        f"where cast({column} as varchar) = ?) "
+                        f"to {sql_literal(str(incoming))} (format parquet)", [value])
+        os.replace(incoming, folder / name)
+    for stale in folder.glob("*.parquet"):
+        if stale.name not in wanted:
+            stale.unlink()
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

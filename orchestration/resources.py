@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from expectations.gate import data_docs_index
 from sources.http import Fetcher
 from sources.landing import LandingZone, landing_root
-from sources.settings import HttpSettings, Settings
+from sources.settings import DBT_TARGETS, HttpSettings, Settings
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -28,6 +28,12 @@ class Warehouse(dg.ConfigurableResource):
     publish_pause_seconds: float = Field(
         default=Settings.publish_pause_seconds,
         description="Tests only: hold the finished file before the rename, to kill it there.")
+    dbt_target: str = Field(
+        default=Settings.dbt_target,
+        description="The engine dbt builds on: duckdb or spark (TWRESAS_DBT_TARGET).")
+    spark_driver_memory: str = Field(
+        default=Settings.spark_driver_memory,
+        description="Heap of the spark target's local JVM (TWRESAS_SPARK_DRIVER_MEMORY).")
 
     @field_validator("home", "gx_root")
     @classmethod
@@ -37,6 +43,13 @@ class Warehouse(dg.ConfigurableResource):
             raise ValueError(f"must be an absolute path, not {value!r}")
         return value
 
+    @field_validator("dbt_target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        if value not in DBT_TARGETS:
+            raise ValueError(f"must be one of {', '.join(DBT_TARGETS)}, not {value!r}")
+        return value
+
     @classmethod
     def from_settings(cls, settings: Settings) -> "Warehouse":
         return cls(
@@ -44,6 +57,8 @@ class Warehouse(dg.ConfigurableResource):
             gx_root=str(settings.gx_root) if settings.gx_root else None,
             parquet_keep_seconds=settings.parquet_keep_seconds,
             publish_pause_seconds=settings.publish_pause_seconds,
+            dbt_target=settings.dbt_target,
+            spark_driver_memory=settings.spark_driver_memory,
         )
 
     @property
@@ -67,6 +82,18 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def parquet_current(self) -> Path:
         return self.warehouse_dir / "parquet" / "current"
+
+    @property
+    def raw_parquet_dir(self) -> Path:
+        """The raw tables again as Parquet, one folder per table: what the spark target reads
+        as its sources (dbt var raw_parquet_root), as a cluster reads files in object storage."""
+        return self.warehouse_dir / "raw_parquet"
+
+    @property
+    def spark_dir(self) -> Path:
+        """The spark target's warehouse (dbt_project/profiles.yml, session method): its tables,
+        one Parquet folder each under tables/<schema>.db/, and its Derby metastore."""
+        return self.warehouse_dir / "spark"
 
     @property
     def logs_dir(self) -> Path:

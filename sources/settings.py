@@ -18,6 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 SOURCE_MODES = ("snapshot", "live")
 BASE_URL_PREFIX = "TWRESAS_BASE_URL_"
+DBT_TARGETS = ("duckdb", "spark")  # outputs of dbt_project/profiles.yml
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,13 @@ class Settings:
     http: HttpSettings
     parquet_keep_seconds: float = 3600.0  # a replaced Parquet version is kept this long
     publish_pause_seconds: float = 0.0  # tests only: hold the publication window open
+    dbt_target: str = "duckdb"  # the engine dbt builds on (README "On Apache Spark")
+    spark_driver_memory: str = "3g"  # heap of the spark target's local JVM
+
+    def __post_init__(self):
+        if self.dbt_target not in DBT_TARGETS:
+            raise ValueError(f"dbt target (TWRESAS_DBT_TARGET) must be 'duckdb' or 'spark',"
+                             f" not {self.dbt_target!r}")
 
 
 # HttpSettings field -> the variable that sets it
@@ -92,6 +100,8 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         parquet_keep_seconds=_number(env, "TWRESAS_PARQUET_KEEP_SECONDS", float, 3600.0),
         publish_pause_seconds=_number(env, "TWRESAS_PUBLISH_PAUSE_SECONDS", float, 0.0),
+        dbt_target=env.get("TWRESAS_DBT_TARGET", Settings.dbt_target).strip().lower(),
+        spark_driver_memory=env.get("TWRESAS_SPARK_DRIVER_MEMORY", Settings.spark_driver_memory),
     )
 
 

@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {% macro is_partial_period(flag_expression) -%}
-    coalesce({{ flag_expression }} in ('{{ partial_period_flags() | join("', '") }}'), false)
+    coalesce({{ flag_expression }} in ({{ sql_string_list(partial_period_flags()) }}), false)
 {%- endmacro %}
 
 {# Percent change of `new` on `old`; null unless `old` is positive (a change on a zero or
@@ -37,11 +37,11 @@
 
 {# The first day after a period of the given grain (its exclusive end). #}
 {% macro period_end(period_expression, grain_expression) -%}
-    cast(case {{ grain_expression }}
-        when 'month' then {{ dbt.dateadd('month', 1, period_expression) }}
-        when 'quarter' then {{ dbt.dateadd('month', 3, period_expression) }}
-        else {{ dbt.dateadd('month', 12, period_expression) }}
-    end as date)
+    case {{ grain_expression }}
+        when 'month' then {{ months_after(period_expression, 1) }}
+        when 'quarter' then {{ months_after(period_expression, 3) }}
+        else {{ months_after(period_expression, 12) }}
+    end
 {%- endmacro %}
 
 {# The quality flag of a value built from several inputs: synthetic if any input is, else the

@@ -19,7 +19,7 @@
         region_code,
         period,
         'year' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         cast({{ expression }} as double) as value,
         is_synthetic,
         source_id,
@@ -35,7 +35,7 @@
    models that extend a DGBAS series from another source. #}
 {% macro dgbas_published_rows(relation, domain, source_priority=none) -%}
     select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
+        indicator_code, region_code, period, 'year' as grain, cast(null as string) as scenario,
         value, is_synthetic, source_id, quality_flag
         {%- if source_priority is not none %}, {{ source_priority }} as source_priority{% endif %}
     from {{ relation }}

@@ -1,7 +1,7 @@
 {# The first day of an ROC month given as text 'yyymm' (11506 -> 2026-06-01); null unless it is
    five digits with a month 01-12, so a garbled period is quarantined, not an error. #}
 {% macro roc_yyymm_start(text_expression) -%}
-    case when regexp_full_match({{ text_expression }}, '[0-9]{5}')
+    case when {{ matches_fully(text_expression, '[0-9]{5}') }}
         and cast({{ text_expression }} as integer) % 100 between 1 and 12
         then {{ roc_month_start('cast(' ~ text_expression ~ ' as integer)') }}
     end
@@ -35,7 +35,7 @@
         group by {{ key_list }}, period, grain, source_id
     ) as sums
     inner join (
-        select cast(COUNTYCODE as varchar) as region_code, count(*) as townships
+        select cast(COUNTYCODE as string) as region_code, count(*) as townships
         from {{ ref('town_codes_moi_20200324') }}
         group by COUNTYCODE
         union all

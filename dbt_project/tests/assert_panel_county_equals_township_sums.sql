@@ -9,19 +9,43 @@ cells as (
 ),
 
 counties as (
-    select region_code, period, indicator_code, value from cells where region_level = 'county'
+    select
+        region_code,
+        period,
+        indicator_code,
+        value
+    from cells
+    where region_level = 'county'
 ),
 
 townships as (
-    select region_code, period, grain, source_id, is_synthetic, indicator_code, value
-    from cells where region_level = 'township'
+    select
+        region_code,
+        period,
+        grain,
+        source_id,
+        is_synthetic,
+        indicator_code,
+        value
+    from cells
+    where region_level = 'township'
 ),
 
 sums as (
     {{ complete_township_sums('townships', ['indicator_code']) }}
+),
+
+disagreements as (
+    select
+        counties.*,
+        sums.value as township_sum
+    from counties
+    left join sums
+        on
+            counties.region_code = sums.region_code
+            and counties.period = sums.period
+            and counties.indicator_code = sums.indicator_code
+    where abs(sums.value - counties.value) > 1e-6 or sums.value is null
 )
 
-select counties.*, sums.value as township_sum
-from counties
-left join sums using (region_code, period, indicator_code)
-where abs(sums.value - counties.value) > 1e-6 or sums.value is null
+select * from disagreements

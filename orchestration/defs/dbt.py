@@ -11,6 +11,8 @@ from orchestration.dbt_project import (
     dbt_build_args,
     dbt_environment,
     dbt_executable,
+    expose_spark_marts,
+    mart_descriptions,
 )
 from orchestration.policies import OWNERS
 from orchestration.progress import dbt_log_path, dbt_output_to, dbt_phase_lines
@@ -47,8 +49,10 @@ def tw_resas_dbt_models(
     print(f"  dbt build: its line per model and test goes to {log}", flush=True)
     # the warehouse's home and this run's id reach dbt as env_var()s (the args stay the ones
     # tests may wrap)
-    with dbt_environment(warehouse.root, context.run.run_id):
-        invocation = dbt.cli(dbt_build_args(), context=context)
+    spark = warehouse.dbt_target == "spark"
+    with dbt_environment(warehouse.root, context.run.run_id,
+                         warehouse.spark_driver_memory if spark else None):
+        invocation = dbt.cli(dbt_build_args(warehouse.dbt_target), context=context)
     try:
         with dbt_output_to(log):
             yield from invocation.stream()
@@ -56,6 +60,9 @@ def tw_resas_dbt_models(
         results = invocation.target_path / "run_results.json"
         if results.exists():  # dbt writes none when it stops before building (a parse error)
             print("\n".join(dbt_phase_lines(json.loads(results.read_text()))), flush=True)
+    if spark:
+        exposed = expose_spark_marts(warehouse, mart_descriptions(DBT_PROJECT.manifest_path))
+        context.log.info(f"marts built on Spark, exposed to the gates: {', '.join(exposed)}")
 
 
 defs = dg.Definitions(

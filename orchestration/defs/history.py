@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.policies import OWNERS
 from orchestration.publish import sql_literal
-from orchestration.raw import RAW_SCHEMA
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
 from orchestration.resources import Warehouse
 
 HISTORY_MART = "fct_indicator_value_history"
@@ -49,6 +49,7 @@ def published_indicator_value_history(warehouse: Warehouse) -> dg.MaterializeRes
                 )
             con.execute("detach published")
         rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{TABLE}").fetchone()[0]
+        write_raw_parquet(warehouse, con, TABLE)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(rows),

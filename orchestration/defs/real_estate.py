@@ -20,7 +20,7 @@ from orchestration.policies import (
     TIMEZONE,
     freshness_policy,
 )
-from orchestration.raw import RAW_SCHEMA
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
 from orchestration.releases import release_job, release_sensor
 from orchestration.resources import Http, Warehouse
 from sources import real_estate
@@ -82,10 +82,15 @@ def load_raw_release(
         con.execute(f"use {RAW_SCHEMA}")
         for each in real_estate.LVR_SOURCES:
             real_estate.create_table(con, each.id)
-        return real_estate.load_season(
+        stats = real_estate.load_season(
             con, landed.path, real_estate.release_season(release), source.id, release=release,
             source_id=source.id, origin=origin,
         )
+        for each in real_estate.LVR_SOURCES:  # dbt unions them all, loaded or not
+            write_raw_parquet(warehouse, con, each.id, "release",
+                              release if each is source else None)
+            write_raw_parquet(warehouse, con, real_estate.files_table(each.id))
+    return stats
 
 
 def load_raw_season(

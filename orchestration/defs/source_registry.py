@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.policies import OWNERS
-from orchestration.raw import RAW_SCHEMA
+from orchestration.raw import RAW_SCHEMA, write_raw_parquet
 from orchestration.resources import Warehouse
 from sources.catalog import Source, all_sources
 
@@ -46,4 +46,5 @@ def source_registry(warehouse: Warehouse) -> dg.MaterializeResult:
         con.register("incoming_frame", frame)
         con.execute(f"create or replace table {RAW_SCHEMA}.{TABLE} as select * from incoming_frame")
         con.unregister("incoming_frame")
+        write_raw_parquet(warehouse, con, TABLE)
     return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(len(frame))})

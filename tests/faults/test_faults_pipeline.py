@@ -117,7 +117,7 @@ def test_a_dbt_model_error_blocks_publication(pipeline_copy, case, monkeypatch):
     build_args = orchestration.defs.dbt.dbt_build_args
     monkeypatch.setattr(
         orchestration.defs.dbt, "dbt_build_args",
-        lambda: [*build_args(), "--vars", "{aged_society_pct: not_a_number}"],
+        lambda target: [*build_args(target), "--vars", "{aged_society_pct: not_a_number}"],
     )
     structure = dg.AssetKey(["marts", "fct_population_structure"])
 

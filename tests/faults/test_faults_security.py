@@ -56,6 +56,20 @@ REVIEWED = {
     ("sources/real_estate.py", "sql_type"): "a DuckDB type from META_COLUMNS, FILES_COLUMNS or "
                                             "VARCHAR, in code",
     ("orchestration/atlas/data.py", "table"): "a mart name written in code",
+    ("orchestration/dbt_project.py", "mart"): "mart names from the dbt manifest (model files)",
+    ("orchestration/spark_check.py", "mart"): "meta.publication of the published file, which "
+                                              "publish.py fills with mart names from "
+                                              "expectations/suites",
+    ("orchestration/spark_check.py", "side"): "duckdb_side or spark_side, names in code",
+    ("orchestration/spark_check.py", "view"): "duckdb_side or spark_side, names in code",
+    ("orchestration/spark_check.py", "one"): "duckdb_side_rows or spark_side_rows, in code",
+    ("orchestration/spark_check.py", "other"): "duckdb_side_rows or spark_side_rows, in code",
+    ("orchestration/spark_check.py", "row_hash(texts)"): "md5 of normalised() columns: names "
+                                                         "from describe, double-quoted",
+    ("orchestration/spark_check.py", "row_hash(exact)"): "md5 of normalised() columns: names "
+                                                         "from describe, double-quoted",
+    ("orchestration/spark_check.py", "close"): "comparisons of the float columns (describe), "
+                                               "double-quoted, and a float constant",
 }
 # Calls whose result may be interpolated: identifier quoting and SQL built by reviewed code.
 SAFE_CALLS = {"_ident", "content_hash_sql", "sql_literal"}

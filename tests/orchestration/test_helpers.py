@@ -6,8 +6,9 @@ from orchestration.policies import freshness_policy
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args("duckdb") == ["build", "--target", "duckdb"]
+    assert dbt_build_args("spark", full_refresh=True) == [
+        "build", "--target", "spark", "--full-refresh"]
 
 
 def test_dbt_docs_args():

@@ -37,6 +37,7 @@ def test_read_settings_reads_every_variable_once_with_defaults(tmp_path, monkeyp
         "TWRESAS_HOME": "relative", "TWRESAS_SOURCE_MODE": " Live ",
         "TWRESAS_HTTP_RETRIES": "2", "TWRESAS_HTTP_READ_TIMEOUT": "0.5",
         "TWRESAS_BASE_URL_LVR_LAND": "http://127.0.0.1:9/", "TWRESAS_PARQUET_KEEP_SECONDS": "7",
+        "TWRESAS_DBT_TARGET": "Spark ", "TWRESAS_SPARK_DRIVER_MEMORY": "2g",
     })
     assert settings.home == tmp_path / "relative"
     assert settings.gx_root is None  # the warehouse resource puts it under the home
@@ -48,12 +49,16 @@ def test_read_settings_reads_every_variable_once_with_defaults(tmp_path, monkeyp
     warehouse = Warehouse.from_settings(settings)
     assert warehouse.gx_dir == tmp_path / "relative" / "expectations"
     assert warehouse.parquet_keep_seconds == 7.0
+    assert (warehouse.dbt_target, warehouse.spark_driver_memory) == ("spark", "2g")
+    assert read_settings({}).dbt_target == "duckdb"
 
 
 @pytest.mark.parametrize("environ, message", [
     ({"TWRESAS_HTTP_RETRIES": "five"}, "TWRESAS_HTTP_RETRIES must be an integer, not 'five'"),
     ({"TWRESAS_HTTP_BACKOFF": "1s"}, "TWRESAS_HTTP_BACKOFF must be a number, not '1s'"),
     ({"TWRESAS_SOURCE_MODE": "offline"}, "must be 'snapshot' or 'live', not 'offline'"),
+    ({"TWRESAS_DBT_TARGET": "postgres"}, "TWRESAS_DBT_TARGET) must be 'duckdb' or 'spark', not"
+                                         " 'postgres'"),
 ])
 def test_a_setting_that_does_not_parse_is_named_in_one_line(environ, message):
     with pytest.raises(ValueError) as error:

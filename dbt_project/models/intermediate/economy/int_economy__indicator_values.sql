@@ -54,8 +54,9 @@ with_population as (
         denominators.pop_total
     from inputs
     left join denominators
-        on denominators.region_code = inputs.region_code
-        and denominators.period = inputs.period
+        on
+            inputs.region_code = denominators.region_code
+            and inputs.period = denominators.period
 ),
 
 derived as (
@@ -69,9 +70,15 @@ unioned as (
     select * from dgbas_published
     union all
     -- the yearbook extends DGBAS's series: DGBAS wins where both publish a year
-    select *, 2 as source_priority from mol_published
+    select
+        *,
+        2 as source_priority
+    from mol_published
     union all
-    select *, 1 as source_priority from derived
+    select
+        *,
+        1 as source_priority
+    from derived
 ),
 
 deduplicated as (

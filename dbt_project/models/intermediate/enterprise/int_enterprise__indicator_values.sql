@@ -31,8 +31,8 @@ with_denominators as (
         inputs.period,
         inputs.source_id,
         inputs.is_synthetic
-            or coalesce(denominators.is_synthetic, false)
-            or coalesce(last_year.is_synthetic, false) as is_synthetic,
+        or coalesce(denominators.is_synthetic, false)
+        or coalesce(last_year.is_synthetic, false) as is_synthetic,
         inputs.companies_registered,
         inputs.companies_new,
         inputs.company_capital,
@@ -40,12 +40,14 @@ with_denominators as (
         denominators.pop_total
     from inputs
     left join denominators
-        on denominators.region_code = inputs.region_code
-        and denominators.period = inputs.period
+        on
+            inputs.region_code = denominators.region_code
+            and inputs.period = denominators.period
     left join inputs as last_year
-        on last_year.region_code = inputs.region_code
-        and last_year.source_id = inputs.source_id
-        and last_year.period = {{ years_before('inputs.period', 1) }}
+        on
+            inputs.region_code = last_year.region_code
+            and inputs.source_id = last_year.source_id
+            and last_year.period = {{ years_before('inputs.period', 1) }}
 ),
 
 derived as (

@@ -42,21 +42,31 @@ mof_inputs as (
         tax_revenue.source_id,
         bool_or(tax_revenue.is_synthetic) as is_synthetic,
         -- 千元 to NT$
-        1000 * max(case when tax_revenue.tax_item_zh = '房屋稅' then tax_revenue.value_thousand_ntd end)
+        1000
+        * max(case when tax_revenue.tax_item_zh = '房屋稅' then tax_revenue.value_thousand_ntd end)
             as house_tax,
-        1000 * max(case when tax_revenue.tax_item_zh = '地價稅' then tax_revenue.value_thousand_ntd end)
+        1000
+        * max(case when tax_revenue.tax_item_zh = '地價稅' then tax_revenue.value_thousand_ntd end)
             as land_value_tax,
         -- the seven local taxes (地方稅法通則); a total only when the release has all seven
         case
-            when count(distinct case when tax_revenue.tax_item_zh in ('{{ local_taxes | join("', '") }}')
-                then tax_revenue.tax_item_zh end) = {{ local_taxes | length }}
-            then 1000 * sum(case when tax_revenue.tax_item_zh in ('{{ local_taxes | join("', '") }}')
-                then tax_revenue.value_thousand_ntd end)
+            when
+                count(
+                    distinct case
+                        when tax_revenue.tax_item_zh in ({{ sql_string_list(local_taxes) }})
+                            then tax_revenue.tax_item_zh
+                    end
+                ) = {{ local_taxes | length }}
+                then 1000 * sum(case
+                    when tax_revenue.tax_item_zh in ({{ sql_string_list(local_taxes) }})
+                        then tax_revenue.value_thousand_ntd
+                end)
         end as local_tax_revenue
     from tax_revenue
     inner join region_names
-        on region_names.lookup_name = tax_revenue.region_name
-        and region_names.region_level in ('nation', 'county')
+        on
+            tax_revenue.region_name = region_names.lookup_name
+            and region_names.region_level in ('nation', 'county')
     group by region_names.region_code, tax_revenue.year, tax_revenue.source_id
 ),
 
@@ -71,8 +81,9 @@ dgbas_with_population as (
         denominators.pop_mid_year
     from dgbas_inputs
     left join denominators
-        on denominators.region_code = dgbas_inputs.region_code
-        and denominators.period = dgbas_inputs.period
+        on
+            dgbas_inputs.region_code = denominators.region_code
+            and dgbas_inputs.period = denominators.period
 ),
 
 mof_with_population as (
@@ -87,8 +98,9 @@ mof_with_population as (
         denominators.pop_mid_year
     from mof_inputs
     left join denominators
-        on denominators.region_code = mof_inputs.region_code
-        and denominators.period = mof_inputs.period
+        on
+            mof_inputs.region_code = denominators.region_code
+            and mof_inputs.period = denominators.period
 ),
 
 dgbas_derived as (

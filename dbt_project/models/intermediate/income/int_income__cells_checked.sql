@@ -7,6 +7,16 @@
 -- a township, with it, add up to the township.
 {{ config(materialized='table') }}
 
+{#- copies of one cell (a window named once; Spark cannot extend a named window by an order) -#}
+{%- set same_cell -%}
+    partition by
+        source_id, income_year, indicator_code,
+        coalesce(region_code, concat_ws(
+            '|', region_level, published_code, county_name,
+            township_name, village_name
+        ))
+{%- endset %}
+
 with
 
 cells as (
@@ -14,12 +24,19 @@ cells as (
 ),
 
 region_names as (
-    select region_code, region_level, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        region_level,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level in ('county', 'township')
 ),
 
 region_codes as (
-    select distinct region_code, region_level from region_names
+    select distinct
+        region_code,
+        region_level
+    from region_names
 ),
 
 villages as (
@@ -32,7 +49,13 @@ villages as (
 
 -- publisher field -> indicator code (catalogue), per source
 indicator_measures as (
-    select * from (values
+    -- columns qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select
+        measures.source_id,
+        measures.measure,
+        measures.indicator_code
+    from (
+        values
         ('fia_income_distribution', 'unit', 'income_tax_units'),
         ('fia_income_distribution', 'individual_income', 'income_total'),
         ('fia_income_distribution', 'avg', 'income_mean'),
@@ -79,29 +102,35 @@ placed as (
         coalesce(county_by_code.region_code, county_by_name.region_code) as county_code,
         coalesce(township_by_code.region_code, township_by_name.region_code) as township_code,
         -- a code published beside a name must be the code of that name
-        coalesce(county_by_code.region_code <> county_by_name.region_code
-                 or township_by_code.region_code <> township_by_name.region_code, false)
+        coalesce(
+            county_by_code.region_code <> county_by_name.region_code
+            or township_by_code.region_code <> township_by_name.region_code, false)
             as code_contradicts_name
     from cells
     left join indicator_measures
-        on indicator_measures.source_id = cells.source_id
-        and indicator_measures.measure = cells.measure
+        on
+            cells.source_id = indicator_measures.source_id
+            and cells.measure = indicator_measures.measure
     left join region_codes as county_by_code
-        on county_by_code.region_level = 'county'
-        and cells.region_level = 'county'
-        and county_by_code.region_code = cells.published_code
+        on
+            county_by_code.region_level = 'county'
+            and cells.region_level = 'county'
+            and cells.published_code = county_by_code.region_code
     left join region_names as county_by_name
-        on county_by_name.region_level = 'county'
-        and cells.region_level = 'county'
-        and county_by_name.lookup_name = cells.county_name
+        on
+            county_by_name.region_level = 'county'
+            and cells.region_level = 'county'
+            and cells.county_name = county_by_name.lookup_name
     left join region_codes as township_by_code
-        on township_by_code.region_level = 'township'
-        and cells.region_level in ('township', 'village')
-        and township_by_code.region_code = cells.published_code
+        on
+            township_by_code.region_level = 'township'
+            and cells.region_level in ('township', 'village')
+            and cells.published_code = township_by_code.region_code
     left join region_names as township_by_name
-        on township_by_name.region_level = 'township'
-        and cells.region_level in ('township', 'village')
-        and township_by_name.lookup_name = cells.county_name || cells.township_name
+        on
+            township_by_name.region_level = 'township'
+            and cells.region_level in ('township', 'village')
+            and township_by_name.lookup_name = cells.county_name || cells.township_name
 ),
 
 coded as (
@@ -111,35 +140,36 @@ coded as (
             when 'county' then placed.county_code
             when 'township' then placed.township_code
             when 'village' then
-                case when placed.village_name = '其他' then placed.township_code || '-unplaced'
-                     else villages.village_code end
+                case
+                    when placed.village_name = '其他' then placed.township_code || '-unplaced'
+                    else villages.village_code
+                end
         end as region_code,
         placed.village_name = '其他' as is_unplaced_remainder
     from placed
     left join villages
-        on placed.region_level = 'village'
-        and villages.township_code = placed.township_code
-        and villages.village_name = placed.village_name
+        on
+            placed.region_level = 'village'
+            and placed.township_code = villages.township_code
+            and placed.village_name = villages.village_name
 ),
 
 copies as (
     select
         *,
         -- a historical name and the current one are copies of one region too
-        row_number() over (same_cell order by raw_sha256, value_text) as copy_number,
-        coalesce(min(value) over same_cell <> max(value) over same_cell, false)
+        row_number() over ({{ same_cell }} order by raw_sha256, value_text) as copy_number,
+        coalesce(min(value) over ({{ same_cell }}) <> max(value) over ({{ same_cell }}), false)
             as has_conflicting_copies
     from coded
-    window same_cell as (
-        partition by source_id, income_year, indicator_code,
-            coalesce(region_code, concat_ws('|', region_level, published_code, county_name,
-                                             township_name, village_name))
-    )
 ),
 
 -- 0 filing units: FIA prints 0 for every statistic, which is no statistic
 no_units as (
-    select distinct source_id, income_year, region_code
+    select distinct
+        source_id,
+        income_year,
+        region_code
     from copies
     where indicator_code = 'income_tax_units' and value = 0 and region_code is not null
 ),
@@ -160,7 +190,8 @@ checked as (
         copies.county_code,
         copies.township_code,
         -- the published row the cell belongs to; quarantine groups a row's rejected cells
-        concat_ws('; ',
+        concat_ws(
+            '; ',
             'year=' || copies.income_year,
             'level=' || copies.region_level,
             'code=' || copies.published_code,
@@ -173,7 +204,8 @@ checked as (
         case
             when copies.indicator_code is null then 'field not mapped to an indicator'
             when copies.value_problem is not null then copies.value_problem
-            when copies.published_code is not null
+            when
+                copies.published_code is not null
                 and coalesce(copies.county_code, copies.township_code) is null
                 then 'published code not in code table'
             when copies.code_contradicts_name then 'published code and name are different regions'
@@ -186,15 +218,17 @@ checked as (
             when copies.has_conflicting_copies
                 then 'conflicting duplicate rows (same region and year, different values)'
             when copies.copy_number > 1 then 'duplicate row (same region and year)'
-            when no_units.region_code is not null
+            when
+                no_units.region_code is not null
                 and copies.indicator_code not in ('income_tax_units', 'income_total')
                 then 'statistic of a region with 0 filing units (published as 0)'
         end as rejection_reason
     from copies
     left join no_units
-        on no_units.source_id = copies.source_id
-        and no_units.income_year = copies.income_year
-        and no_units.region_code = copies.region_code
+        on
+            copies.source_id = no_units.source_id
+            and copies.income_year = no_units.income_year
+            and copies.region_code = no_units.region_code
 )
 
 select * from checked

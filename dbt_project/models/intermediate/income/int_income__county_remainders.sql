@@ -8,14 +8,22 @@ with
 
 cells as (
     select * from {{ ref('int_income__cells_checked') }}
-    where source_id = 'fia_income_2024_preliminary'
+    where
+        source_id = 'fia_income_2024_preliminary'
         and indicator_code in ('income_tax_units', 'income_total')
 ),
 
 counties as (
     select
-        source_id, income_year, period, indicator_code, county_code, value as county_value,
-        release_status, raw_sha256, is_synthetic
+        source_id,
+        income_year,
+        period,
+        indicator_code,
+        county_code,
+        value as county_value,
+        release_status,
+        raw_sha256,
+        is_synthetic
     from cells
     where region_level = 'county' and rejection_reason is null
 ),
@@ -48,11 +56,13 @@ remainders as (
         counties.is_synthetic
     from counties
     inner join township_sums
-        on township_sums.source_id = counties.source_id
-        and township_sums.income_year = counties.income_year
-        and township_sums.indicator_code = counties.indicator_code
-        and township_sums.county_code = counties.county_code
-    where township_sums.rejected_cells = 0
+        on
+            counties.source_id = township_sums.source_id
+            and counties.income_year = township_sums.income_year
+            and counties.indicator_code = township_sums.indicator_code
+            and counties.county_code = township_sums.county_code
+    where
+        township_sums.rejected_cells = 0
         and counties.county_value <> township_sums.townships_value
 ),
 

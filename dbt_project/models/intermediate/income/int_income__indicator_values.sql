@@ -15,13 +15,25 @@ county_remainders as (
 
 unioned as (
     select
-        indicator_code, region_code, period, value, is_unplaced_remainder, release_status,
-        is_synthetic, source_id
+        indicator_code,
+        region_code,
+        period,
+        value,
+        is_unplaced_remainder,
+        release_status,
+        is_synthetic,
+        source_id
     from cells
     union all
     select
-        indicator_code, region_code, period, value, true as is_unplaced_remainder,
-        release_status, is_synthetic, source_id
+        indicator_code,
+        region_code,
+        period,
+        value,
+        true as is_unplaced_remainder,
+        release_status,
+        is_synthetic,
+        source_id
     from county_remainders
 ),
 
@@ -31,7 +43,7 @@ final as (
         region_code,
         period,
         'year' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         value,
         is_synthetic,
         source_id,

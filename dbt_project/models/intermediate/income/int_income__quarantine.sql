@@ -12,7 +12,7 @@ county_remainders as (
     select
         *,
         'county=' || county_code || '; period=' || period || '; indicator=' || indicator_code
-            || '; county row=' || county_value || '; townships=' || townships_value as record
+        || '; county row=' || county_value || '; townships=' || townships_value as record
     from {{ ref('int_income__county_remainders') }}
 ),
 
@@ -20,7 +20,9 @@ rejected_cells as (
     select
         source_id,
         raw_sha256,
-        published_row || '; ' || string_agg(published_cell, '; ' order by published_cell)
+        published_row
+        || '; '
+        || {{ ordered_string_agg('published_cell', "'; '", 'published_cell') }}
             as record,
         rejection_reason as reason
     from cells

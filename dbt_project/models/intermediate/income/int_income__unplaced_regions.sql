@@ -5,12 +5,18 @@
 with
 
 cells as (
-    select distinct region_code, township_code from {{ ref('int_income__cells_checked') }}
+    select distinct
+        region_code,
+        township_code
+    from {{ ref('int_income__cells_checked') }}
     where is_unplaced_remainder and rejection_reason is null
 ),
 
 county_remainders as (
-    select distinct region_code, county_code from {{ ref('int_income__county_remainders') }}
+    select distinct
+        region_code,
+        county_code
+    from {{ ref('int_income__county_remainders') }}
     where rejection_reason is null
 ),
 
@@ -35,7 +41,7 @@ in_townships as (
         cells.township_code as parent_code,
         lower(townships.countyid) as county_letter
     from cells
-    inner join townships on cast(townships.towncode as varchar) = cells.township_code
+    inner join townships on cast(townships.towncode as string) = cells.township_code
 ),
 
 in_counties as (
@@ -47,9 +53,9 @@ in_counties as (
         county_remainders.county_code as parent_code,
         lower(county_codes.countyid) as county_letter
     from county_remainders
-    inner join counties on cast(counties.county_code as varchar) = county_remainders.county_code
+    inner join counties on cast(counties.county_code as string) = county_remainders.county_code
     inner join county_codes
-        on cast(county_codes.countycode as varchar) = county_remainders.county_code
+        on cast(county_codes.countycode as string) = county_remainders.county_code
 ),
 
 unioned as (

@@ -9,7 +9,14 @@ cells as (
 ),
 
 townships as (
-    select region_code, period, grain, section, value, is_synthetic, source_id
+    select
+        region_code,
+        period,
+        grain,
+        section,
+        value,
+        is_synthetic,
+        source_id
     from cells
     where rejection_reason is null and indicator_code = 'establishments' and section is not null
 ),
@@ -20,13 +27,26 @@ sums as (
 
 unioned as (
     select
-        region_code, period, grain, section, cast(value as bigint) as establishments,
-        is_synthetic, source_id, case when is_synthetic then 'synthetic' end as quality_flag
+        region_code,
+        period,
+        grain,
+        section,
+        cast(value as bigint) as establishments,
+        is_synthetic,
+        source_id,
+        case when is_synthetic then 'synthetic' end as quality_flag
     from townships
     union all
     select
-        region_code, period, grain, section, cast(value as bigint), is_synthetic, source_id,
+        region_code,
+        period,
+        grain,
+        section,
+        cast(value as bigint) as establishments,
+        is_synthetic,
+        source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag
     from sums
 )
 

@@ -23,8 +23,14 @@ dgbas_published as (
 -- own file wins wherever both give a county-year
 labour_panel_published as (
     select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id,
+        indicator_code,
+        region_code,
+        period,
+        'year' as grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
         case when is_synthetic then 'synthetic' end as quality_flag,
         3 as source_priority
     from {{ ref('int_welfare__labour_panel_checked') }}
@@ -40,7 +46,7 @@ taiwan_area_shares as (
         {{ pivot_indicators(['employment_share_agriculture', 'employment_share_industry',
                              'employment_share_services']) }}
     from dgbas_cells
-    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_cells.indicator_zh
+    inner join catalogue on dgbas_cells.indicator_zh = catalogue.dgbas_indicator_zh
     where dgbas_cells.region_name = '臺灣地區' and dgbas_cells.release_rank = 1
     group by dgbas_cells.year
 ),
@@ -71,7 +77,7 @@ shares as (
         taiwan_area_shares.employment_share_industry as nation_share_industry,
         taiwan_area_shares.employment_share_services as nation_share_services
     from county_shares
-    inner join taiwan_area_shares on taiwan_area_shares.period = county_shares.period
+    inner join taiwan_area_shares on county_shares.period = taiwan_area_shares.period
 ),
 
 location_quotients as (
@@ -88,7 +94,10 @@ location_quotients as (
 unioned as (
     select * from dgbas_published
     union all
-    select *, 1 as source_priority from location_quotients
+    select
+        *,
+        1 as source_priority
+    from location_quotients
     union all
     select * from labour_panel_published
 ),

@@ -13,7 +13,7 @@ bands as (
         region_code,
         period,
         grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         sex,
         case when age_to is null then age_from || '+' else age_from || '-' || age_to end
             as age_band,
@@ -24,7 +24,8 @@ bands as (
         source_id,
         case when is_synthetic then 'synthetic' end as quality_flag
     from cells
-    where rejection_reason is null and source_id = 'moi_township_age'
+    where
+        rejection_reason is null and source_id = 'moi_township_age'
         and indicator_code = 'population_band'
 )
 

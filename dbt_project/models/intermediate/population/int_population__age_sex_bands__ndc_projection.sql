@@ -18,8 +18,10 @@ bands as (
         case when is_projection then scenario end as scenario,
         sex,
         -- '100歲以上' is the open top band
-        case when age_from >= 100 then cast(age_from as varchar) || '+'
-            else cast(age_from as varchar) || '-' || cast(age_from + 4 as varchar) end as age_band,
+        case
+            when age_from >= 100 then cast(age_from as string) || '+'
+            else cast(age_from as string) || '-' || cast(age_from + 4 as string)
+        end as age_band,
         age_from,
         case when age_from < 100 then age_from + 4 end as age_to,
         cast(persons as bigint) as population,

@@ -7,7 +7,11 @@ age as (
 ),
 
 accepted as (
-    select village_code, roc_yyymm, raw_sha256 from {{ ref('int_population__segis_age_checked') }}
+    select
+        village_code,
+        roc_yyymm,
+        raw_sha256
+    from {{ ref('int_population__segis_age_checked') }}
     where rejection_reason is null
 ),
 
@@ -16,10 +20,11 @@ bands as (
         age.village_code as region_code,
         {{ roc_month_start('age.roc_yyymm') }} as period,
         'month' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         age.sex,
-        case when age.age_to is null then cast(age.age_from as varchar) || '+'
-             else cast(age.age_from as varchar) || '-' || cast(age.age_to as varchar)
+        case
+            when age.age_to is null then cast(age.age_from as string) || '+'
+            else cast(age.age_from as string) || '-' || cast(age.age_to as string)
         end as age_band,
         age.age_from,
         age.age_to,
@@ -29,9 +34,10 @@ bands as (
         case when age.is_synthetic then 'synthetic' end as quality_flag
     from age
     inner join accepted
-        on accepted.village_code = age.village_code
-        and accepted.roc_yyymm = age.roc_yyymm
-        and accepted.raw_sha256 = age.raw_sha256
+        on
+            age.village_code = accepted.village_code
+            and age.roc_yyymm = accepted.roc_yyymm
+            and age.raw_sha256 = accepted.raw_sha256
 )
 
 select * from bands

@@ -7,7 +7,11 @@ county_table as (
 ),
 
 region_names as (
-    select region_code, region_level, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        region_level,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level in ('nation', 'county')
 ),
 
@@ -28,7 +32,7 @@ matched as (
         county_table.is_synthetic
     from county_table
     left join region_names
-        on region_names.lookup_name = county_table.region_name
+        on county_table.region_name = region_names.lookup_name
 ),
 
 copies as (
@@ -53,10 +57,18 @@ copies as (
 
 checked as (
     select
-        region_code, region_level, region_name, roc_yyymm, pop_total, pop_male, pop_female,
-        source_id, raw_sha256, is_synthetic,
+        region_code,
+        region_level,
+        region_name,
+        roc_yyymm,
+        pop_total,
+        pop_male,
+        pop_female,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         '區域別=' || coalesce(region_name, 'null')
-        || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
+        || '; yyymm=' || coalesce(cast(roc_yyymm as string), 'null')
         || '; 合計=' || coalesce(pop_total_text, 'null')
         || '; 男性=' || coalesce(pop_male_text, 'null')
         || '; 女性=' || coalesce(pop_female_text, 'null') as record,

@@ -26,8 +26,9 @@ villages as (
                                'pop_65plus', 'households', 'area_km2', 'pop_40_64'] %}
 township_mirror_cells as (
     select * from {{ ref('int_township__cells_checked') }}
-    where rejection_reason is null and region_level = 'township'
-        and indicator_code in ('{{ township_stock_codes | join("', '") }}')
+    where
+        rejection_reason is null and region_level = 'township'
+        and indicator_code in ({{ sql_string_list(township_stock_codes) }})
 ),
 
 segis_villages as (
@@ -53,24 +54,46 @@ dgbas as (
 -- end 2020-2025, month 2026-06)
 township_cells as (
     select
-        region_code, {{ year_start('year') }} as period, 'year' as grain, source_id,
-        is_synthetic, 'pop_total' as indicator_code, cast(pop_total as double) as value
+        region_code,
+        {{ year_start('year') }} as period,
+        'year' as grain,
+        source_id,
+        is_synthetic,
+        'pop_total' as indicator_code,
+        cast(pop_total as double) as value
     from townships
     union all
     select
-        region_code, {{ year_start('year') }}, 'year', source_id, is_synthetic, 'area_km2',
-        area_km2
+        region_code,
+        {{ year_start('year') }} as period,
+        'year' as grain,
+        source_id,
+        is_synthetic,
+        'area_km2' as indicator_code,
+        area_km2 as value
     from townships
     where area_km2 is not null
     union all
-    select region_code, period, grain, source_id, is_synthetic, indicator_code, value
+    select
+        region_code,
+        period,
+        grain,
+        source_id,
+        is_synthetic,
+        indicator_code,
+        value
     from township_mirror_cells
 ),
 
 township_level as (
     select
-        region_code, 'township' as region_level, period, grain,
-        cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        region_code,
+        'township' as region_level,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        source_id,
+        1 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(township_stock_codes) }}
     from township_cells
@@ -86,7 +109,7 @@ township_sums as (
 township_aggregates as (
     select
         region_code, case when region_code = 'TW' then 'nation' else 'county' end as region_level,
-        period, grain, cast(null as varchar) as scenario, source_id, 3 as source_priority,
+        period, grain, cast(null as string) as scenario, source_id, 3 as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(township_stock_codes) }}
     from township_sums
@@ -95,11 +118,22 @@ township_aggregates as (
 
 county_table_level as (
     select
-        region_code, region_level,
+        region_code,
+        region_level,
         {{ roc_month_start('roc_yyymm') }} as period,
-        'month' as grain, cast(null as varchar) as scenario, source_id,
-        1 as source_priority, is_synthetic, pop_total, pop_male, pop_female,
-        null, null, null, null, cast(null as double) as area_km2,
+        'month' as grain,
+        cast(null as string) as scenario,
+        source_id,
+        1 as source_priority,
+        is_synthetic,
+        pop_total,
+        pop_male,
+        pop_female,
+        null as pop_0_14,
+        null as pop_15_64,
+        null as pop_65plus,
+        null as households,
+        cast(null as double) as area_km2,
         cast(null as double) as pop_40_64
     from county_table
 ),
@@ -107,9 +141,10 @@ county_table_level as (
 -- the MOI village file and the ODRP019 API (which also gives the sexes)
 village_level as (
     select
-        village_code as region_code, 'village' as region_level,
+        village_code as region_code,
+        'village' as region_level,
         {{ roc_month_start('roc_yyymm') }} as period,
-        'month' as grain, cast(null as varchar) as scenario, source_id, 1 as source_priority,
+        'month' as grain, cast(null as string) as scenario, source_id, 1 as source_priority,
         is_synthetic, pop_total, pop_male, pop_female, null, null, null, households,
         cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
@@ -130,21 +165,30 @@ segis_age_groups as (
 
 segis_village_level as (
     select
-        segis_villages.village_code as region_code, 'village' as region_level,
+        segis_villages.village_code as region_code,
+        'village' as region_level,
         {{ roc_month_start('segis_villages.roc_yyymm') }}
             as period,
-        'month' as grain, cast(null as varchar) as scenario, segis_villages.source_id,
+        'month' as grain,
+        cast(null as string) as scenario,
+        segis_villages.source_id,
         1 as source_priority,
         segis_villages.is_synthetic or coalesce(segis_age_groups.is_synthetic, false)
             as is_synthetic,
-        segis_villages.pop_total, segis_villages.pop_male, segis_villages.pop_female,
-        segis_age_groups.pop_0_14, segis_age_groups.pop_15_64, segis_age_groups.pop_65plus,
-        segis_villages.households, cast(null as double) as area_km2,
+        segis_villages.pop_total,
+        segis_villages.pop_male,
+        segis_villages.pop_female,
+        segis_age_groups.pop_0_14,
+        segis_age_groups.pop_15_64,
+        segis_age_groups.pop_65plus,
+        segis_villages.households,
+        cast(null as double) as area_km2,
         cast(segis_age_groups.pop_40_64 as double) as pop_40_64
     from segis_villages
     left join segis_age_groups
-        on segis_age_groups.region_code = segis_villages.village_code
-        and segis_age_groups.period = {{ roc_month_start('segis_villages.roc_yyymm') }}
+        on
+            segis_villages.village_code = segis_age_groups.region_code
+            and segis_age_groups.period = {{ roc_month_start('segis_villages.roc_yyymm') }}
 ),
 
 projection_by_year as (
@@ -167,10 +211,22 @@ projection_by_year as (
 
 projection_level as (
     select
-        'TW' as region_code, 'nation' as region_level, {{ year_start('year') }} as period,
-        'year' as grain, scenario, source_id, 1 as source_priority, is_synthetic,
-        pop_total, pop_male, pop_female, pop_0_14, pop_15_64, pop_65plus,
-        cast(null as bigint) as households, cast(null as double) as area_km2,
+        'TW' as region_code,
+        'nation' as region_level,
+        {{ year_start('year') }} as period,
+        'year' as grain,
+        scenario,
+        source_id,
+        1 as source_priority,
+        is_synthetic,
+        pop_total,
+        pop_male,
+        pop_female,
+        pop_0_14,
+        pop_15_64,
+        pop_65plus,
+        cast(null as bigint) as households,
+        cast(null as double) as area_km2,
         cast(null as double) as pop_40_64
     from projection_by_year
 ),
@@ -180,15 +236,18 @@ projection_level as (
 -- loses to NDC's national population series; 臺灣地區 is a region of its own.
 dgbas_level as (
     select
-        region_code, region_level, period, 'year' as grain, cast(null as varchar) as scenario,
+        region_code, region_level, period, 'year' as grain, cast(null as string) as scenario,
         source_id, case when region_level = 'nation' then 2 else 1 end as source_priority,
         bool_or(is_synthetic) as is_synthetic,
         {{ pivot_indicators(['pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
                              'pop_65plus', 'households', 'area_km2']) }},
         cast(null as double) as pop_40_64
     from dgbas
-    where indicator_code in ('pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
-                             'pop_65plus', 'households', 'area_km2')
+    where
+        indicator_code in (
+            'pop_total', 'pop_male', 'pop_female', 'pop_0_14', 'pop_15_64',
+            'pop_65plus', 'households', 'area_km2'
+        )
     group by region_code, region_level, period, source_id
 ),
 

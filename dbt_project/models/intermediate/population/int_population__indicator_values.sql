@@ -16,14 +16,19 @@ dgbas_flags as (
 
 unpivoted as (
     {% for indicator in population_indicator_columns() %}
-    select
-        '{{ indicator }}' as indicator_code,
-        region_code, period, grain, scenario,
-        cast({{ indicator }} as double) as value,
-        is_synthetic, source_id, source_priority
-    from structure
-    where {{ indicator }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ indicator }}' as indicator_code,
+            region_code,
+            period,
+            grain,
+            scenario,
+            cast({{ indicator }} as double) as value,
+            is_synthetic,
+            source_id,
+            source_priority
+        from structure
+        where {{ indicator }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

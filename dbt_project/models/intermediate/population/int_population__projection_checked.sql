@@ -31,12 +31,19 @@ grouped as (
 
 checked as (
     select
-        scenario, sex, age_from, year, persons, is_projection, source_id, raw_sha256,
+        scenario,
+        sex,
+        age_from,
+        year,
+        persons,
+        is_projection,
+        source_id,
+        raw_sha256,
         is_synthetic,
         'scenario=' || coalesce(scenario, 'null')
         || '; sex=' || coalesce(sex, 'null')
-        || '; age_from=' || coalesce(cast(age_from as varchar), 'null')
-        || '; year=' || coalesce(cast(year as varchar), 'null')
+        || '; age_from=' || coalesce(cast(age_from as string), 'null')
+        || '; year=' || coalesce(cast(year as string), 'null')
         || '; persons=' || coalesce(persons_text, 'null') as record,
         case
             when cell_problem is not null then cell_problem

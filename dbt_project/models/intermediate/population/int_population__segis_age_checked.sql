@@ -26,8 +26,9 @@ per_village as (
         sum(population) as band_total,
         sum(case when sex = 'male' then population end) as band_male,
         sum(case when sex = 'female' then population end) as band_female,
-        string_agg(case when population is null or population < 0
-                        then field || '=' || coalesce(population_text, 'null') end, '; ')
+        {{ ordered_string_agg("case when population is null or population < 0
+                        then field || '=' || coalesce(population_text, 'null') end", "'; '",
+                              'field') }}
             as bad_cells
     from age
     group by village_code, roc_yyymm, source_id, raw_sha256
@@ -37,29 +38,36 @@ checked as (
     select
         per_village.*,
         'district_code=' || per_village.village_code
-        || '; yyymm=' || cast(per_village.roc_yyymm as varchar)
-        || '; bands=' || coalesce(cast(per_village.band_total as varchar), 'null')
+        || '; yyymm=' || cast(per_village.roc_yyymm as string)
+        || '; bands=' || coalesce(cast(per_village.band_total as string), 'null')
         || coalesce('; ' || per_village.bad_cells, '') as record,
         case
             when per_village.cells > per_village.distinct_cells
-                then 'duplicate village code ('
-                    || cast(per_village.cells // per_village.distinct_cells as varchar) || ' rows)'
+                then
+                    'duplicate village code ('
+                    || cast(
+                        {{ integer_divide('per_village.cells', 'per_village.distinct_cells') }}
+                        as string
+                    ) || ' rows)'
             -- 21 bands (0-4 … 95-99, 100+) for each sex
             when per_village.distinct_cells <> 42 then 'age bands missing'
             when per_village.has_garbled_cell then 'count is not a whole number'
             when per_village.has_negative_cell then 'negative count'
             when population.village_code is null
                 then 'no accepted population row for the village to check the bands against'
-            when per_village.band_total <> population.pop_total
+            when
+                per_village.band_total <> population.pop_total
                 or per_village.band_male <> population.pop_male
                 or per_village.band_female <> population.pop_female
-                then 'age bands add up to ' || cast(per_village.band_total as varchar)
-                    || ', not the population ' || cast(population.pop_total as varchar)
+                then
+                    'age bands add up to ' || cast(per_village.band_total as string)
+                    || ', not the population ' || cast(population.pop_total as string)
         end as rejection_reason
     from per_village
     left join population
-        on population.village_code = per_village.village_code
-        and population.roc_yyymm = per_village.roc_yyymm
+        on
+            per_village.village_code = population.village_code
+            and per_village.roc_yyymm = population.roc_yyymm
 )
 
 select * from checked

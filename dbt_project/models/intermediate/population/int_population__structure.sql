@@ -6,7 +6,12 @@ counts as (
 ),
 
 nation_totals as (
-    select period, grain, scenario, source_id, pop_total as nation_pop_total
+    select
+        period,
+        grain,
+        scenario,
+        source_id,
+        pop_total as nation_pop_total
     from counts
     where region_level = 'nation'
 ),
@@ -17,27 +22,33 @@ with_nation as (
         nation_totals.nation_pop_total
     from counts
     left join nation_totals
-        on counts.period = nation_totals.period
-        and counts.grain = nation_totals.grain
-        and counts.source_id = nation_totals.source_id
-        and coalesce(counts.scenario, '') = coalesce(nation_totals.scenario, '')
+        on
+            counts.period = nation_totals.period
+            and counts.grain = nation_totals.grain
+            and counts.source_id = nation_totals.source_id
+            and coalesce(counts.scenario, '') = coalesce(nation_totals.scenario, '')
 ),
 
 previous_year as (
     select
-        current_year.region_code, current_year.period, current_year.grain,
-        current_year.scenario, current_year.source_id, current_year.source_priority,
+        current_year.region_code,
+        current_year.period,
+        current_year.grain,
+        current_year.scenario,
+        current_year.source_id,
+        current_year.source_priority,
         last_year.pop_total as previous_pop_total
     from counts as current_year
     inner join counts as last_year
-        on current_year.region_code = last_year.region_code
-        and current_year.source_id = last_year.source_id
-        and current_year.source_priority = last_year.source_priority
-        and current_year.grain = 'year'
-        and last_year.grain = 'year'
-        and last_year.period = {{ years_before('current_year.period', 1) }}
-        -- the first projected year grows from the last observed one
-        and (last_year.scenario = current_year.scenario or last_year.scenario is null)
+        on
+            current_year.region_code = last_year.region_code
+            and current_year.source_id = last_year.source_id
+            and current_year.source_priority = last_year.source_priority
+            and current_year.grain = 'year'
+            and last_year.grain = 'year'
+            and last_year.period = {{ years_before('current_year.period', 1) }}
+            -- the first projected year grows from the last observed one
+            and (current_year.scenario = last_year.scenario or last_year.scenario is null)
 ),
 
 derived as (
@@ -68,16 +79,21 @@ derived as (
         100 * {{ safe_divide('with_nation.pop_total', 'with_nation.nation_pop_total') }}
             as pop_share_of_nation,
         100 * {{ safe_divide('with_nation.pop_0_14', 'with_nation.pop_total') }} as pop_0_14_share,
-        100 * {{ safe_divide('with_nation.pop_15_64', 'with_nation.pop_total') }} as pop_15_64_share,
-        100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_total') }} as pop_65plus_share,
-        100 * {{ safe_divide('with_nation.pop_40_64', 'with_nation.pop_total') }} as pop_40_64_share,
+        100
+        * {{ safe_divide('with_nation.pop_15_64', 'with_nation.pop_total') }} as pop_15_64_share,
+        100
+        * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_total') }} as pop_65plus_share,
+        100
+        * {{ safe_divide('with_nation.pop_40_64', 'with_nation.pop_total') }} as pop_40_64_share,
         -- 扶幼比: persons aged 0-14 per 100 of working age
         100 * {{ safe_divide('with_nation.pop_0_14', 'with_nation.pop_15_64') }}
             as child_dependency_ratio,
         -- 老化指數: persons aged 65+ per 100 aged 0-14
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_0_14') }} as aging_index,
         -- 扶養比: dependants (0-14 and 65+) per 100 of working age
-        100 * {{ safe_divide('with_nation.pop_0_14 + with_nation.pop_65plus', 'with_nation.pop_15_64') }}
+        100 * {{ safe_divide(
+            'with_nation.pop_0_14 + with_nation.pop_65plus', 'with_nation.pop_15_64'
+        ) }}
             as dependency_ratio,
         100 * {{ safe_divide('with_nation.pop_65plus', 'with_nation.pop_15_64') }}
             as old_age_dependency_ratio,
@@ -86,12 +102,13 @@ derived as (
             as pop_growth_rate
     from with_nation
     left join previous_year
-        on with_nation.region_code = previous_year.region_code
-        and with_nation.period = previous_year.period
-        and with_nation.grain = previous_year.grain
-        and with_nation.source_id = previous_year.source_id
-        and with_nation.source_priority = previous_year.source_priority
-        and coalesce(with_nation.scenario, '') = coalesce(previous_year.scenario, '')
+        on
+            with_nation.region_code = previous_year.region_code
+            and with_nation.period = previous_year.period
+            and with_nation.grain = previous_year.grain
+            and with_nation.source_id = previous_year.source_id
+            and with_nation.source_priority = previous_year.source_priority
+            and coalesce(with_nation.scenario, '') = coalesce(previous_year.scenario, '')
 )
 
 select * from derived

@@ -7,7 +7,10 @@ townships as (
 ),
 
 region_names as (
-    select region_code, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level = 'township'
 ),
 
@@ -53,8 +56,15 @@ copies as (
 
 checked as (
     select
-        region_code, county_name, township_name, year, pop_total, area_km2, source_id,
-        raw_sha256, is_synthetic,
+        region_code,
+        county_name,
+        township_name,
+        year,
+        pop_total,
+        area_km2,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         'site_id=' || coalesce(county_name || township_name, 'null')
         || '; statistic_yyy=' || coalesce(year_text, 'null')
         || '; people_total=' || coalesce(pop_total_text, 'null')

@@ -52,15 +52,21 @@ segis_values as (
     where density_rejection_reason is null
     union all
     select
-        'pop_indigenous', village_code,
-        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
-        cast(pop_indigenous as double)
+        'pop_indigenous' as indicator_code,
+        village_code as region_code,
+        {{ roc_month_start('roc_yyymm') }} as period,
+        source_id,
+        is_synthetic,
+        cast(pop_indigenous as double) as value
     from indigenous
     union all
     select
-        'pop_indigenous_share', village_code,
-        {{ roc_month_start('roc_yyymm') }}, source_id, is_synthetic,
-        100 * {{ safe_divide('pop_indigenous', 'pop_total') }}
+        'pop_indigenous_share' as indicator_code,
+        village_code as region_code,
+        {{ roc_month_start('roc_yyymm') }} as period,
+        source_id,
+        is_synthetic,
+        100 * {{ safe_divide('pop_indigenous', 'pop_total') }} as value
     from indigenous
     where pop_total > 0
 ),
@@ -69,8 +75,14 @@ unioned as (
     select * from education_values
     union all
     select
-        indicator_code, region_code, period, 'month' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id,
+        indicator_code,
+        region_code,
+        period,
+        'month' as grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
         case when is_synthetic then 'synthetic' end as quality_flag
     from segis_values
 )

@@ -18,8 +18,8 @@ villages as (
     select
         village_code, county_name, township_name, village_name, roc_yyymm, households,
         pop_total, cast(null as bigint) as pop_male, cast(null as bigint) as pop_female,
-        households_text, pop_total_text, cast(null as varchar) as pop_male_text,
-        cast(null as varchar) as pop_female_text, source_id, raw_sha256, is_synthetic
+        households_text, pop_total_text, cast(null as string) as pop_male_text,
+        cast(null as string) as pop_female_text, source_id, raw_sha256, is_synthetic
     from village_file
     union all
     select
@@ -61,7 +61,7 @@ checked as (
         'code=' || coalesce(village_code, 'null')
         || '; site=' || coalesce(county_name || township_name, 'null')
         || '; village=' || coalesce(village_name, 'null')
-        || '; yyymm=' || coalesce(cast(roc_yyymm as varchar), 'null')
+        || '; yyymm=' || coalesce(cast(roc_yyymm as string), 'null')
         || '; households=' || coalesce(households_text, 'null')
         || '; population=' || coalesce(pop_total_text, 'null')
         || coalesce('; male=' || pop_male_text, '')

@@ -26,9 +26,17 @@ dgbas_published as (
 ),
 
 township_flows as (
-    select region_code, period, grain, source_id, is_synthetic, indicator_code, value
+    select
+        region_code,
+        period,
+        grain,
+        source_id,
+        is_synthetic,
+        indicator_code,
+        value
     from township_cells
-    where rejection_reason is null and region_level = 'township'
+    where
+        rejection_reason is null and region_level = 'township'
         and indicator_code in ('births', 'deaths', 'migrants_in', 'migrants_out')
 ),
 
@@ -38,16 +46,30 @@ township_sums as (
 
 flows as (
     select
-        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
-        is_synthetic, source_id, case when is_synthetic then 'synthetic' end as quality_flag,
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
+        case when is_synthetic then 'synthetic' end as quality_flag,
         1 as source_priority
     from township_flows
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
         source_id,
-        case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end,
-        2
+        case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag,
+        2 as source_priority
     from township_sums
     union all
     select * from dgbas_published
@@ -81,8 +103,9 @@ with_population as (
         wide.is_synthetic or coalesce(denominators.is_synthetic, false) as any_synthetic
     from wide
     left join denominators
-        on denominators.region_code = wide.region_code
-        and denominators.period = {{ year_start('year(wide.period)') }}
+        on
+            wide.region_code = denominators.region_code
+            and denominators.period = {{ year_start('year(wide.period)') }}
 ),
 
 {% set derived = {
@@ -94,19 +117,24 @@ with_population as (
 } %}
 derived as (
     {% for code, expression in derived.items() %}
-    select
-        '{{ code }}' as indicator_code, region_code, period, grain,
-        cast(null as varchar) as scenario, cast({{ expression }} as double) as value,
-        any_synthetic as is_synthetic, source_id,
-        case
-            when any_synthetic then 'synthetic'
-            when source_priority = 2 then 'aggregated_from_lower_level'
-        end as quality_flag,
-        -- DGBAS's published rate wins over ours where both exist
-        2 as source_priority
-    from with_population
-    where {{ expression }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ code }}' as indicator_code,
+            region_code,
+            period,
+            grain,
+            cast(null as string) as scenario,
+            cast({{ expression }} as double) as value,
+            any_synthetic as is_synthetic,
+            source_id,
+            case
+                when any_synthetic then 'synthetic'
+                when source_priority = 2 then 'aggregated_from_lower_level'
+            end as quality_flag,
+            -- DGBAS's published rate wins over ours where both exist
+            2 as source_priority
+        from with_population
+        where {{ expression }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -40,7 +40,7 @@ converted as (
         dgbas_values.export_created,
         dgbas_values.is_synthetic
     from dgbas_values
-    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh
+    inner join catalogue on dgbas_values.indicator_zh = catalogue.dgbas_indicator_zh
 ),
 
 county_sums as (

@@ -23,20 +23,30 @@ defects as (
 ),
 
 exports as (
-    select * from export_2016
-    union all by name
-    select * from export_2020
+    {{ union_all_by_name({
+        'export_2016': ref('stg_dgbas__county_indicators'),
+        'export_2020': ref('stg_dgbas__county_indicators_2020'),
+    }) }}
 ),
 
 named as (
     select
-        exports.* exclude (indicator_zh),
+        exports.category,
+        exports.year,
+        exports.region_name,
+        exports.value,
+        exports.value_text,
+        exports.export_created,
+        exports.source_id,
+        exports.raw_sha256,
+        exports.is_synthetic,
         exports.indicator_zh as indicator_zh_published,
         coalesce(renames.indicator_zh, exports.indicator_zh) as indicator_zh
     from exports
     left join renames
-        on renames.indicator_zh_published = exports.indicator_zh
-        and renames.source_id = exports.source_id
+        on
+            exports.indicator_zh = renames.indicator_zh_published
+            and exports.source_id = renames.source_id
 ),
 
 with_previous as (
@@ -55,15 +65,18 @@ checked as (
             when defects.defect is null then null
             when with_previous.previous_source_id is null
                 then defects.defect || '; not in an earlier export, so it cannot be checked'
-            when with_previous.value_text is distinct from with_previous.previous_value_text
-                then defects.defect || '; differs from ' || with_previous.previous_source_id
+            -- in brackets: sqlfluff 4.4 (duckdb) cannot parse `when a is distinct from b then`
+            when (with_previous.value_text is distinct from with_previous.previous_value_text)
+                then
+                    defects.defect || '; differs from ' || with_previous.previous_source_id
                     || ' (' || with_previous.previous_value_text || '), whose figure is kept'
         end as rejection_reason
     from with_previous
     left join defects
-        on defects.source_id = with_previous.source_id
-        and defects.category = with_previous.category
-        and defects.year = with_previous.year
+        on
+            with_previous.source_id = defects.source_id
+            and with_previous.category = defects.category
+            and with_previous.year = defects.year
 ),
 
 ranked as (

@@ -6,7 +6,7 @@ cells as (
     select
         *,
         'category=' || category || '; 指標=' || indicator_zh_published || '; year='
-            || cast(year as varchar) || '; 縣市=' || region_name || '; value=' || value_text
+        || cast(year as string) || '; 縣市=' || region_name || '; value=' || value_text
             as record
     from {{ ref('int_dgbas__export_cells') }}
 ),

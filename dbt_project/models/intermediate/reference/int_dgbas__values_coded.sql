@@ -21,13 +21,17 @@ renames as (
 ),
 
 export_dates as (
-    select distinct source_id, export_created from states
+    select distinct
+        source_id,
+        export_created
+    from states
 ),
 
 notes_unioned as (
-    select * from notes_2016
-    union all by name
-    select * from notes_2020
+    {{ union_all_by_name({
+        'notes_2016': ref('stg_dgbas__county_indicator_notes'),
+        'notes_2020': ref('stg_dgbas__county_indicator_notes_2020'),
+    }) }}
 ),
 
 notes as (
@@ -36,10 +40,11 @@ notes as (
         notes_unioned.unit,
         notes_unioned.definition
     from notes_unioned
-    inner join export_dates on export_dates.source_id = notes_unioned.source_id
+    inner join export_dates on notes_unioned.source_id = export_dates.source_id
     left join renames
-        on renames.indicator_zh_published = notes_unioned.indicator_zh
-        and renames.source_id = notes_unioned.source_id
+        on
+            notes_unioned.indicator_zh = renames.indicator_zh_published
+            and notes_unioned.source_id = renames.source_id
     where notes_unioned.unit is not null
     qualify row_number() over (
         partition by coalesce(renames.indicator_zh, notes_unioned.indicator_zh)
@@ -63,7 +68,7 @@ coded as (
         states.raw_sha256,
         states.is_synthetic
     from states
-    inner join notes on notes.indicator_zh = states.indicator_zh
+    inner join notes on states.indicator_zh = notes.indicator_zh
     where states.release_rank = 1 and states.value is not null
 )
 

@@ -23,8 +23,9 @@ by_county as (
     from household_income
     -- 總平均 is the survey's Taiwan area (金門, 連江 not surveyed), not the nation: left out
     inner join region_names
-        on region_names.lookup_name = household_income.region_name
-        and region_names.region_level = 'county'
+        on
+            household_income.region_name = region_names.lookup_name
+            and region_names.region_level = 'county'
     group by region_names.region_code, household_income.year, household_income.source_id
 )
 

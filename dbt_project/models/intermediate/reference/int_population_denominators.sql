@@ -28,8 +28,9 @@ with_mid_year as (
         this_year.is_synthetic or coalesce(last_year.is_synthetic, false) as is_synthetic
     from year_end as this_year
     left join year_end as last_year
-        on last_year.region_code = this_year.region_code
-        and last_year.period = {{ years_before('this_year.period', 1) }}
+        on
+            this_year.region_code = last_year.region_code
+            and last_year.period = {{ years_before('this_year.period', 1) }}
 )
 
 select * from with_mid_year

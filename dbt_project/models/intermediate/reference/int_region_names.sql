@@ -14,8 +14,12 @@ crosswalk as (
 ),
 
 nation_names as (
-    select 'TW' as region_code, 'nation' as region_level, lookup_name
-    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as names (lookup_name)
+    -- qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select
+        'TW' as region_code,
+        'nation' as region_level,
+        nation_name_list.lookup_name
+    from (values ('總計'), ('全國'), ('總平均'), ('中華民國'), ('臺閩地區')) as nation_name_list (lookup_name)
 ),
 
 -- 臺灣地區 (the Taiwan area: the nation without 金門縣 and 連江縣) is a region of its own: DGBAS
@@ -27,7 +31,7 @@ area_names as (
 
 county_names as (
     select
-        cast(county_code as varchar) as region_code,
+        cast(county_code as string) as region_code,
         'county' as region_level,
         {{ normalise_region_name('name_zh') }} as lookup_name
     from counties
@@ -35,7 +39,7 @@ county_names as (
 
 township_names as (
     select
-        cast(townships.towncode as varchar) as region_code,
+        cast(townships.towncode as string) as region_code,
         'township' as region_level,
         {{ normalise_region_name('townships.countyname || townships.townname') }} as lookup_name
     from townships
@@ -58,14 +62,25 @@ historical_names as (
         {{ normalise_region_name('crosswalk.historical_name') }} as lookup_name
     from crosswalk
     inner join current_names
-        on {{ normalise_region_name('crosswalk.current_name') }} = current_names.lookup_name
-        and crosswalk.region_level = current_names.region_level
+        on
+            {{ normalise_region_name('crosswalk.current_name') }} = current_names.lookup_name
+            and crosswalk.region_level = current_names.region_level
 ),
 
 unioned as (
-    select region_code, region_level, lookup_name, false as is_historical from current_names
+    select
+        region_code,
+        region_level,
+        lookup_name,
+        false as is_historical
+    from current_names
     union all
-    select region_code, region_level, lookup_name, true as is_historical from historical_names
+    select
+        region_code,
+        region_level,
+        lookup_name,
+        true as is_historical
+    from historical_names
 )
 
 select * from unioned

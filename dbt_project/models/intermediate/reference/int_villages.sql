@@ -4,21 +4,35 @@
 with
 
 village_file as (
-    select village_code, village_name, roc_yyymm from {{ ref('stg_moi__village_households') }}
+    select
+        village_code,
+        village_name,
+        roc_yyymm
+    from {{ ref('stg_moi__village_households') }}
 ),
 
 registration_api as (
-    select village_code, village_name, roc_yyymm
+    select
+        village_code,
+        village_name,
+        roc_yyymm
     from {{ ref('stg_moi__household_registration') }}
 ),
 
 segis as (
-    select village_code, village_name, roc_yyymm from {{ ref('stg_segis__village_population') }}
+    select
+        village_code,
+        village_name,
+        roc_yyymm
+    from {{ ref('stg_segis__village_population') }}
 ),
 
 education as (
     -- a year-end count: December of its year
-    select distinct village_code, village_name, roc_year * 100 + 12 as roc_yyymm
+    select distinct
+        village_code,
+        village_name,
+        roc_year * 100 + 12 as roc_yyymm
     from {{ ref('stg_moi__village_education') }}
 ),
 
@@ -37,7 +51,7 @@ newest_first as (
         village_code,
         village_name,
         row_number() over (
-            partition by village_code order by roc_yyymm desc, village_name
+            partition by village_code order by roc_yyymm desc, village_name asc
         ) as name_rank
     from unioned
     where village_name is not null

@@ -12,7 +12,9 @@ months as (
 
 months_in_release as (
     -- a month counts as released when any spot in the country has a count for it
-    select year, count(distinct case when visitors is not null then month end) as months_released
+    select
+        year,
+        count(distinct case when visitors is not null then month end) as months_released
     from months
     group by year
 ),
@@ -35,23 +37,24 @@ totals as (
         count(visitors) as months_reported,
         max(reported_annual_total) as reported_annual_total
     from months
-    group by year, county_code, county_name, spot_type, recreation_area, spot_key, spot_name,
+    group by
+        year, county_code, county_name, spot_type, recreation_area, spot_key, spot_name,
         raw_sha256, source_id, is_synthetic, rejection_reason
 ),
 
 compared as (
     select
-        totals.* exclude (rejection_reason),
+        {{ star_except('totals', ['rejection_reason']) }},
         -- a spot-year with every month blank carries no figure at all: quarantined, so that
         -- every row of the file is published or accounted for with a reason
         coalesce(totals.rejection_reason, case when totals.months_reported = 0
-            then 'every month blank (合計 ' || coalesce(cast(totals.reported_annual_total as varchar), 'blank') || ')'
+            then 'every month blank (合計 ' || coalesce(cast(totals.reported_annual_total as string), 'blank') || ')'
         end) as rejection_reason,
         -- blank months count as nothing; a blank 合計 never adds up (as reconcile_annual_totals)
         coalesce(coalesce(totals.visitors, 0) = totals.reported_annual_total, false) as adds_up,
         months_in_release.months_released = 12 as year_is_complete
     from totals
-    inner join months_in_release on months_in_release.year = totals.year
+    inner join months_in_release on totals.year = months_in_release.year
 )
 
 select * from compared

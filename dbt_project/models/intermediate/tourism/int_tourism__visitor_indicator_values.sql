@@ -18,13 +18,25 @@ denominators as (
 ),
 
 region_months as (
-    select county_code as region_code, period, year, month, sum(visitors) as visitors,
-        bool_or(is_synthetic) as is_synthetic, min(source_id) as source_id
+    select
+        county_code as region_code,
+        period,
+        year,
+        month,
+        sum(visitors) as visitors,
+        bool_or(is_synthetic) as is_synthetic,
+        min(source_id) as source_id
     from months
     group by county_code, period, year, month
     union all
-    select 'TW' as region_code, period, year, month, sum(visitors) as visitors,
-        bool_or(is_synthetic) as is_synthetic, min(source_id) as source_id
+    select
+        'TW' as region_code,
+        period,
+        year,
+        month,
+        sum(visitors) as visitors,
+        bool_or(is_synthetic) as is_synthetic,
+        min(source_id) as source_id
     from months
     group by period, year, month
 ),
@@ -65,23 +77,32 @@ spot_pairs as (
         this_year.source_id
     from months as this_year
     inner join months as last_year
-        on last_year.county_code = this_year.county_code
-        and last_year.spot_type = this_year.spot_type
-        and last_year.spot_key = this_year.spot_key
-        and last_year.year = this_year.year - 1
-        and last_year.month = this_year.month
+        on
+            this_year.county_code = last_year.county_code
+            and this_year.spot_type = last_year.spot_type
+            and this_year.spot_key = last_year.spot_key
+            and last_year.year = this_year.year - 1
+            and this_year.month = last_year.month
     where this_year.visitors is not null and last_year.visitors is not null
 ),
 
 region_yoy as (
-    select county_code as region_code, period, sum(visitors_now) as visitors_now,
-        sum(visitors_before) as visitors_before, bool_or(is_synthetic) as is_synthetic,
+    select
+        county_code as region_code,
+        period,
+        sum(visitors_now) as visitors_now,
+        sum(visitors_before) as visitors_before,
+        bool_or(is_synthetic) as is_synthetic,
         min(source_id) as source_id
     from spot_pairs
     group by county_code, period
     union all
-    select 'TW' as region_code, period, sum(visitors_now) as visitors_now,
-        sum(visitors_before) as visitors_before, bool_or(is_synthetic) as is_synthetic,
+    select
+        'TW' as region_code,
+        period,
+        sum(visitors_now) as visitors_now,
+        sum(visitors_before) as visitors_before,
+        bool_or(is_synthetic) as is_synthetic,
         min(source_id) as source_id
     from spot_pairs
     group by period
@@ -106,61 +127,120 @@ yearly as (
         region_seasonality.peak_month_share
     from region_years
     left join denominators
-        on denominators.region_code = region_years.region_code
-        and denominators.period = {{ year_start('region_years.year') }}
+        on
+            region_years.region_code = denominators.region_code
+            and denominators.period = {{ year_start('region_years.year') }}
     left join region_seasonality
-        on region_seasonality.region_code = region_years.region_code
-        and region_seasonality.year = region_years.year
+        on
+            region_years.region_code = region_seasonality.region_code
+            and region_years.year = region_seasonality.year
 ),
 
 monthly_values as (
-    select 'spot_visitors' as indicator_code, region_code, period, cast(visitors as double) as value,
-        is_synthetic, source_id, false as has_total_mismatch
+    select
+        'spot_visitors' as indicator_code,
+        region_code,
+        period,
+        cast(visitors as double) as value,
+        is_synthetic,
+        source_id,
+        false as has_total_mismatch
     from region_months
     where visitors is not null
     union all
-    select 'spot_visitors_yoy' as indicator_code, region_code, period,
+    select
+        'spot_visitors_yoy' as indicator_code,
+        region_code,
+        period,
         ({{ safe_divide('visitors_now', 'visitors_before') }} - 1) * 100 as value,
-        is_synthetic, source_id, false as has_total_mismatch
+        is_synthetic,
+        source_id,
+        false as has_total_mismatch
     from region_yoy
     where visitors_before > 0
 ),
 
 yearly_values as (
-    select 'spot_visitors' as indicator_code, region_code, period, cast(visitors as double) as value,
-        is_synthetic, source_id, has_total_mismatch
+    select
+        'spot_visitors' as indicator_code,
+        region_code,
+        period,
+        cast(visitors as double) as value,
+        is_synthetic,
+        source_id,
+        has_total_mismatch
     from yearly
     where visitors is not null
     union all
-    select 'spot_count' as indicator_code, region_code, period, cast(spot_count as double) as value,
-        is_synthetic, source_id, false as has_total_mismatch
+    select
+        'spot_count' as indicator_code,
+        region_code,
+        period,
+        cast(spot_count as double) as value,
+        is_synthetic,
+        source_id,
+        false as has_total_mismatch
     from yearly
     union all
-    select 'visitors_per_resident' as indicator_code, region_code, period,
+    select
+        'visitors_per_resident' as indicator_code,
+        region_code,
+        period,
         {{ safe_divide('visitors', 'pop_total') }} as value,
-        is_synthetic, source_id, has_total_mismatch
+        is_synthetic,
+        source_id,
+        has_total_mismatch
     from yearly
     where visitors is not null and pop_total > 0
     union all
-    select 'visitor_seasonality' as indicator_code, region_code, period, peak_month_share as value,
-        is_synthetic, source_id, false as has_total_mismatch
+    select
+        'visitor_seasonality' as indicator_code,
+        region_code,
+        period,
+        peak_month_share as value,
+        is_synthetic,
+        source_id,
+        false as has_total_mismatch
     from yearly
     where peak_month_share is not null
 ),
 
 unioned as (
-    select indicator_code, region_code, period, 'month' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, has_total_mismatch
+    select
+        indicator_code,
+        region_code,
+        period,
+        'month' as grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
+        has_total_mismatch
     from monthly_values
     union all
-    select indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id, has_total_mismatch
+    select
+        indicator_code,
+        region_code,
+        period,
+        'year' as grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
+        has_total_mismatch
     from yearly_values
 ),
 
 final as (
     select
-        indicator_code, region_code, period, grain, scenario, value, is_synthetic, source_id,
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        scenario,
+        value,
+        is_synthetic,
+        source_id,
         case
             when is_synthetic then 'synthetic'
             when has_total_mismatch then 'source_total_mismatch'

@@ -43,34 +43,34 @@ presale_rent as (
 
 long as (
     {% for code, column in sales_indicators.items() %}
-    select
-        '{{ code }}' as indicator_code,
-        region_code,
-        quarter as period,
-        'quarter' as grain,
-        cast(null as varchar) as scenario,
-        cast({{ column }} as double) as value,
-        is_synthetic,
-        source_id,
-        {{ quality_flag }}
-    from measures
-    where {{ column }} is not null
-    union all
+        select
+            '{{ code }}' as indicator_code,
+            region_code,
+            quarter as period,
+            'quarter' as grain,
+            cast(null as string) as scenario,
+            cast({{ column }} as double) as value,
+            is_synthetic,
+            source_id,
+            {{ quality_flag }}
+        from measures
+        where {{ column }} is not null
+        union all
     {% endfor %}
     {% for code, market, column in presale_rent_indicators %}
-    select
-        '{{ code }}' as indicator_code,
-        region_code,
-        quarter as period,
-        'quarter' as grain,
-        cast(null as varchar) as scenario,
-        cast({{ column }} as double) as value,
-        is_synthetic,
-        source_id,
-        {{ quality_flag }}
-    from presale_rent
-    where market = '{{ market }}' and {{ column }} is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ code }}' as indicator_code,
+            region_code,
+            quarter as period,
+            'quarter' as grain,
+            cast(null as string) as scenario,
+            cast({{ column }} as double) as value,
+            is_synthetic,
+            source_id,
+            {{ quality_flag }}
+        from presale_rent
+        where market = '{{ market }}' and {{ column }} is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

@@ -16,7 +16,8 @@ files as (
 
 loaded_seasons as (
     -- only whole seasons: a 10-day release or a subset completes no quarter
-    select distinct season_start from files where coverage = 'season'
+    select distinct season_start from files
+    where coverage = 'season'
 ),
 
 covered as (
@@ -53,14 +54,20 @@ records as (
 {% endset %}
 
 by_township as (
-    select township_code as region_code, 'township' as region_level, market,
+    select
+        township_code as region_code,
+        'township' as region_level,
+        market,
         transaction_quarter as quarter, {{ measures }}
     from records
     group by township_code, market, transaction_quarter
 ),
 
 by_county as (
-    select county_code as region_code, 'county' as region_level, market,
+    select
+        county_code as region_code,
+        'county' as region_level,
+        market,
         transaction_quarter as quarter, {{ measures }}
     from records
     group by county_code, market, transaction_quarter
@@ -76,11 +83,11 @@ completed as (
     select
         unioned.*,
         -- as for sales: the quarter's own and next publication seasons both loaded whole
-        own.season_start is not null and next.season_start is not null as is_complete
+        own_loaded.season_start is not null and next_loaded.season_start is not null as is_complete
     from unioned
-    left join loaded_seasons as own on own.season_start = unioned.quarter
-    left join loaded_seasons as next
-        on next.season_start = {{ period_end('unioned.quarter', "'quarter'") }}
+    left join loaded_seasons as own_loaded on unioned.quarter = own_loaded.season_start
+    left join loaded_seasons as next_loaded
+        on next_loaded.season_start = {{ period_end('unioned.quarter', "'quarter'") }}
 )
 
 select * from completed

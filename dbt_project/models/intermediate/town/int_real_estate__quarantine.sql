@@ -9,10 +9,10 @@ checked as (
     select
         *,
         'release=' || release || '; season=' || season || '; file=' || source_file || '; line='
-            || cast(source_row as varchar) || '; 編號=' || coalesce(serial_no, '')
-            || '; 交易年月日=' || coalesce(transaction_date_text, '')
-            || '; 總價元=' || coalesce(total_price_text, '')
-            || coalesce('; fields beyond the header=' || extra_fields, '') as record
+        || cast(source_row as string) || '; 編號=' || coalesce(serial_no, '')
+        || '; 交易年月日=' || coalesce(transaction_date_text, '')
+        || '; 總價元=' || coalesce(total_price_text, '')
+        || coalesce('; fields beyond the header=' || extra_fields, '') as record
     from {{ ref('int_real_estate__transactions_checked') }}
 ),
 

@@ -7,7 +7,8 @@
 {{ config(
     materialized='incremental',
     unique_key='transaction_quarter',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_key_strategy(),
+    partition_by=replace_key_partitions('transaction_quarter'),
     on_schema_change='fail',
 ) }}
 

@@ -5,7 +5,8 @@
 {{ config(
     materialized='incremental',
     unique_key='release_key',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_key_strategy(),
+    partition_by=replace_key_partitions('release_key'),
     on_schema_change='fail',
 ) }}
 {#- One key column, not [source_id, release]: with a list dbt deletes through a join of the
@@ -22,16 +23,27 @@ counties as (
 ),
 
 township_names as (
-    select distinct region_code, lookup_name from {{ ref('int_region_names') }}
+    select distinct
+        region_code,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level = 'township'
 ),
 
 loads as (
-    select distinct source_id, release, loaded_at from files
+    select distinct
+        source_id,
+        release,
+        loaded_at
+    from files
 ),
 
 releases_to_process as (
-    select source_id, release, loaded_at from loads
+    select
+        source_id,
+        release,
+        loaded_at
+    from loads
     {% if is_incremental() %}
     -- a release whose load time the target already holds is unchanged since it was processed
     where not exists (
@@ -45,8 +57,9 @@ releases_to_process as (
 transactions as (
     select transactions.* from {{ ref('stg_lvr__transactions') }} as transactions
     inner join releases_to_process
-        on transactions.source_id = releases_to_process.source_id
-        and transactions.release = releases_to_process.release
+        on
+            transactions.source_id = releases_to_process.source_id
+            and transactions.release = releases_to_process.release
 ),
 
 located as (
@@ -58,7 +71,7 @@ located as (
         files.coverage,
         files.published_by,
         files.header_fields,
-        cast(counties.countycode as varchar) as county_code,
+        cast(counties.countycode as string) as county_code,
         township_names.region_code as township_code,
         case
             when transactions.transaction_target like '房地%' then 'land_building'
@@ -70,11 +83,13 @@ located as (
         end as sale_kind
     from transactions
     inner join files
-        on transactions.source_id = files.source_id and transactions.release = files.release
-        and transactions.source_file = files.source_file
+        on
+            transactions.source_id = files.source_id and transactions.release = files.release
+            and transactions.source_file = files.source_file
     left join counties on transactions.county_letter = lower(counties.countyid)
     left join township_names
-        on township_names.lookup_name
+        on
+            township_names.lookup_name
             = {{ normalise_region_name('counties.countyname') }} || transactions.district_name
 ),
 
@@ -82,13 +97,13 @@ located as (
 -- 編號 already accepted from a release processed before: a repeat here is the same deal again
 earlier_serials as (
     select file_kind, serial_no, min(release || ' ' || source_file || ' line '
-        || cast(source_row as varchar)) as first_seen
-    from {{ this }}
+        || cast(source_row as string)) as first_seen
+    from {{ this }} as processed
     where rejection_reason is null and coalesce(serial_no, '') <> ''
         and not exists (
             select 1 from releases_to_process
-            where releases_to_process.source_id = {{ this }}.source_id
-                and releases_to_process.release = {{ this }}.release
+            where releases_to_process.source_id = processed.source_id
+                and releases_to_process.release = processed.release
         )
     group by file_kind, serial_no
 ),
@@ -99,53 +114,126 @@ ranked as (
         located.*,
         -- the first row with a 編號 (the earliest load, then file and line) stands; a later
         -- one repeats it
-        case when coalesce(serial_no, '') <> '' and fields_read = header_fields then row_number() over (
-            partition by file_kind, serial_no, fields_read = header_fields
-            order by loaded_at, source_id, release, source_file, source_row
-        ) end as serial_rank,
-        first_value(release || ' ' || source_file || ' line ' || cast(source_row as varchar))
+        case
+            when
+                coalesce(located.serial_no, '') <> ''
+                and located.fields_read = located.header_fields
+                then row_number() over (
+                    partition by
+                        located.file_kind,
+                        located.serial_no,
+                        located.fields_read = located.header_fields
+                    order by
+                        located.loaded_at,
+                        located.source_id,
+                        located.release,
+                        located.source_file,
+                        located.source_row
+                )
+        end as serial_rank,
+        first_value(
+            located.release
+            || ' '
+            || located.source_file
+            || ' line '
+            || cast(located.source_row as string)
+        )
             over (
-                partition by file_kind, serial_no, fields_read = header_fields
-                order by loaded_at, source_id, release, source_file, source_row
+                partition by
+                    located.file_kind,
+                    located.serial_no,
+                    located.fields_read = located.header_fields
+                order by
+                    located.loaded_at,
+                    located.source_id,
+                    located.release,
+                    located.source_file,
+                    located.source_row
             ) as serial_first_seen,
-        case file_kind when 'c' then '租賃年月日' else '交易年月日' end as date_label,
-        case file_kind when 'c' then '總額元' else '總價元' end as price_label
+        case located.file_kind when 'c' then '租賃年月日' else '交易年月日' end as date_label,
+        case located.file_kind when 'c' then '總額元' else '總價元' end as price_label
     from located
 ),
 
 checked as (
     select
         ranked.*,
-        nullif(concat_ws('; ',
-            case when fields_read <> header_fields
-                 then 'line has ' || cast(fields_read as varchar) || ' fields, the header '
-                     || cast(header_fields as varchar) end,
-            case when county_code is null
-                 then 'county letter ' || county_letter || ' is no county' end,
-            case when county_code is not null and township_code is null
-                 then '鄉鎮市區 ' || coalesce(district_name, '(empty)') || ' is no township of the county' end,
-            case when sale_kind is null
-                 then '交易標的 ' || coalesce(transaction_target, '(empty)') || ' is not 土地, 建物, 房地'
-                     || case when ranked.file_kind = 'c' then ', 車位 or 租賃房屋' else ' or 車位' end end,
-            case when not transaction_date_parse_ok
-                 then date_label || ' ' || coalesce(transaction_date_text, '(empty)') || ' is not a 民國 date' end,
-            case when transaction_date_parse_ok and has_seven_digit_dates
-                    and length(transaction_date_text) <> 7
-                 then date_label || ' ' || transaction_date_text || ' is not the 7 digits this layout writes' end,
-            case when transaction_date > published_by
-                 then date_label || ' ' || transaction_date_text || ' is after the release (published by '
-                     || cast(published_by as varchar) || ')' end,
-            case when not total_price_parse_ok
-                 then price_label || ' is not a number' end,
-            case when not unit_price_parse_ok
-                 then '單價元平方公尺 ' || unit_price_text || ' is not a number' end,
-            case when not area_parse_ok then '移轉總面積 is not a number' end,
-            case when not layout_counts_parse_ok
-                 then '建物現況格局 (房 ' || coalesce(rooms_text, '') || ', 廳 '
-                     || coalesce(living_rooms_text, '') || ', 衛 ' || coalesce(bathrooms_text, '')
-                     || ') is not a whole number' end,
-            case when serial_rank > 1
-                 then '編號 ' || ranked.serial_no || ' repeats ' || serial_first_seen end
+        nullif(concat_ws(
+            '; ',
+            case
+                when ranked.fields_read <> ranked.header_fields
+                    then
+                        'line has ' || cast(ranked.fields_read as string) || ' fields, the header '
+                        || cast(ranked.header_fields as string)
+            end,
+            case
+                when ranked.county_code is null
+                    then 'county letter ' || ranked.county_letter || ' is no county'
+            end,
+            case
+                when ranked.county_code is not null and ranked.township_code is null
+                    then
+                        '鄉鎮市區 '
+                        || coalesce(ranked.district_name, '(empty)')
+                        || ' is no township of the county'
+            end,
+            case
+                when ranked.sale_kind is null
+                    then
+                        '交易標的 '
+                        || coalesce(ranked.transaction_target, '(empty)')
+                        || ' is not 土地, 建物, 房地'
+                        || case when ranked.file_kind = 'c' then ', 車位 or 租賃房屋' else ' or 車位' end
+            end,
+            case
+                when not ranked.transaction_date_parse_ok
+                    then
+                        ranked.date_label
+                        || ' '
+                        || coalesce(ranked.transaction_date_text, '(empty)')
+                        || ' is not a 民國 date'
+            end,
+            case
+                when
+                    ranked.transaction_date_parse_ok and ranked.has_seven_digit_dates
+                    and length(ranked.transaction_date_text) <> 7
+                    then
+                        ranked.date_label
+                        || ' '
+                        || ranked.transaction_date_text
+                        || ' is not the 7 digits this layout writes'
+            end,
+            case
+                when ranked.transaction_date > ranked.published_by
+                    then
+                        ranked.date_label
+                        || ' '
+                        || ranked.transaction_date_text
+                        || ' is after the release (published by '
+                        || cast(ranked.published_by as string) || ')'
+            end,
+            case
+                when not ranked.total_price_parse_ok
+                    then ranked.price_label || ' is not a number'
+            end,
+            case
+                when not ranked.unit_price_parse_ok
+                    then '單價元平方公尺 ' || ranked.unit_price_text || ' is not a number'
+            end,
+            case when not ranked.area_parse_ok then '移轉總面積 is not a number' end,
+            case
+                when not ranked.layout_counts_parse_ok
+                    then
+                        '建物現況格局 (房 ' || coalesce(ranked.rooms_text, '') || ', 廳 '
+                        || coalesce(ranked.living_rooms_text, '')
+                        || ', 衛 '
+                        || coalesce(ranked.bathrooms_text, '')
+                        || ') is not a whole number'
+            end,
+            case
+                when ranked.serial_rank > 1
+                    then '編號 ' || ranked.serial_no || ' repeats ' || ranked.serial_first_seen
+            end
             {% if is_incremental() %},
             case when earlier_serials.first_seen is not null
                     and ranked.fields_read = ranked.header_fields

@@ -25,7 +25,10 @@ unioned as (
     select * from dgbas_published
     union all
     -- the yearbook extends DGBAS's series: DGBAS wins where both publish a year
-    select *, 2 as source_priority from mol_published
+    select
+        *,
+        2 as source_priority
+    from mol_published
 ),
 
 deduplicated as (

@@ -27,42 +27,51 @@ segis as (
 ),
 
 region_names as (
-    select region_code, region_level, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        region_level,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level in ('county', 'township')
 ),
 
 town_codes as (
-    select cast(TOWNCODE as varchar) as region_code from {{ ref('town_codes_moi_20200324') }}
+    select cast(towncode as string) as region_code from {{ ref('town_codes_moi_20200324') }}
 ),
 
 cells as (
-    select * from panel
-    union all by name
-    select * from age
-    union all by name
-    select * from migration
-    union all by name
-    select * from population
-    union all by name
-    select * from segis
+    {{ union_all_by_name({
+        'panel': ref('stg_township__panel'),
+        'age': ref('stg_township__age'),
+        'migration': ref('stg_township__migration'),
+        'population': ref('stg_township__population'),
+        'segis': ref('stg_township__segis'),
+    }) }}
 ),
 
 matched as (
     select
         cells.*,
-        coalesce(town_codes.region_code, case when cells.town_code is null
-                                              then region_names.region_code end) as region_code,
+        coalesce(town_codes.region_code, case
+            when cells.town_code is null
+                then region_names.region_code
+        end) as region_code,
         region_names.region_code as named_region_code,
         -- what identifies the region when it is not in the code table
-        coalesce(town_code, county_name || coalesce(township_name, '')) as published_region
+        coalesce(cells.town_code, cells.county_name || coalesce(cells.township_name, ''))
+            as published_region
     from cells
     left join region_names
-        on region_names.region_level = cells.region_level
-        and region_names.lookup_name
-            = cells.county_name || case when cells.region_level = 'township'
-                                        then cells.township_name else '' end
+        on
+            cells.region_level = region_names.region_level
+            and region_names.lookup_name
+            = cells.county_name || case
+                when cells.region_level = 'township'
+                    then cells.township_name
+                else ''
+            end
     left join town_codes
-        on town_codes.region_code = cells.town_code
+        on cells.town_code = town_codes.region_code
 ),
 
 keyed as (
@@ -98,13 +107,18 @@ problems as (
             when town_code is not null and region_code is null
                 then 'township code not in code table'
             when region_code is null then 'region not in code table'
-            when town_code is not null and named_region_code is distinct from region_code
-                then 'code and name disagree (name is ' || coalesce(named_region_code, 'unknown') || ')'
+            -- in brackets: sqlfluff 4.4 (duckdb) cannot parse `when a is distinct from b then`
+            when town_code is not null and (named_region_code is distinct from region_code)
+                then
+                    'code and name disagree (name is '
+                    || coalesce(named_region_code, 'unknown')
+                    || ')'
             when value is null then 'number does not parse'
             when value < 0 then 'negative value'
             when indicator_code <> 'area_km2' and value <> floor(value) then 'not a whole number'
             when has_conflicting_copies
-                then 'conflicting duplicate rows (same region, period and measure, different values)'
+                then
+                    'conflicting duplicate rows (same region, period and measure, different values)'
             when copy_number > 1 then 'duplicate row (same region, period and measure)'
         end as cell_problem
     from copies
@@ -122,8 +136,19 @@ withheld as (
 
 checked as (
     select
-        source_id, raw_sha256, is_synthetic, region_code, region_level, period, grain,
-        indicator_code, section, sex, age_from, age_to, value,
+        source_id,
+        raw_sha256,
+        is_synthetic,
+        region_code,
+        region_level,
+        period,
+        grain,
+        indicator_code,
+        section,
+        sex,
+        age_from,
+        age_to,
+        value,
         'site=' || coalesce(county_name, 'null') || coalesce(township_name, '')
         || coalesce('; code=' || town_code, '')
         || '; period=' || coalesce(period_text, 'null')

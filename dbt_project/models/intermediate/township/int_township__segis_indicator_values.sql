@@ -14,9 +14,16 @@ by_section as (
 
 totals as (
     select
-        indicator_code, region_code, period, grain, value, is_synthetic, source_id
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        value,
+        is_synthetic,
+        source_id
     from cells
-    where rejection_reason is null and source_id in ('segis_poi_town', 'segis_low_income_town')
+    where
+        rejection_reason is null and source_id in ('segis_poi_town', 'segis_low_income_town')
         and section is null
 ),
 
@@ -26,19 +33,39 @@ total_sums as (
 
 unioned as (
     select
-        indicator_code, region_code, period, grain, cast(null as varchar) as scenario, value,
-        is_synthetic, source_id, case when is_synthetic then 'synthetic' end as quality_flag
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
+        case when is_synthetic then 'synthetic' end as quality_flag
     from totals
     union all
     select
-        indicator_code, region_code, period, grain, cast(null as varchar), value, is_synthetic,
+        indicator_code,
+        region_code,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
         source_id,
         case when is_synthetic then 'synthetic' else 'aggregated_from_lower_level' end
+            as quality_flag
     from total_sums
     union all
     select
-        'establishments_section_' || lower(section), region_code, period, grain,
-        cast(null as varchar), cast(establishments as double), is_synthetic, source_id,
+        'establishments_section_' || lower(section) as indicator_code,
+        region_code,
+        period,
+        grain,
+        cast(null as string) as scenario,
+        cast(establishments as double) as value,
+        is_synthetic,
+        source_id,
         quality_flag
     from by_section
 )

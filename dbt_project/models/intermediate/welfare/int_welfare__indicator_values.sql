@@ -14,9 +14,12 @@ manpower as (
 
 labour_panel as (
     select * from {{ ref('int_welfare__labour_panel_checked') }}
-    where rejection_reason is null
-        and indicator_code in ('median_annual_wage', 'labour_force_participation_rate',
-                               'unemployment_rate', 'civilian_15plus_tertiary_share')
+    where
+        rejection_reason is null
+        and indicator_code in (
+            'median_annual_wage', 'labour_force_participation_rate',
+            'unemployment_rate', 'civilian_15plus_tertiary_share'
+        )
 ),
 
 region_names as (
@@ -44,7 +47,7 @@ mol_published as (
         region_names.region_code,
         {{ year_start('manpower.year') }} as period,
         'year' as grain,
-        cast(null as varchar) as scenario,
+        cast(null as string) as scenario,
         case when manpower.unit = '千人' then manpower.value * 1000 else manpower.value end as value,
         manpower.is_synthetic,
         manpower.source_id,
@@ -55,8 +58,9 @@ mol_published as (
     -- 總計 is the survey's Taiwan area (金門, 連江 not surveyed), not the nation: left out
     -- (DGBAS's own 臺灣地區 series, region TW-TA, holds those years)
     inner join region_names
-        on region_names.lookup_name = manpower.region_name
-        and region_names.region_level = 'county'
+        on
+            manpower.region_name = region_names.lookup_name
+            and region_names.region_level = 'county'
     where manpower.measure <> 'not_in_labour_force_thousand'
 ),
 
@@ -64,8 +68,14 @@ mol_published as (
 -- yearbook gives the same county-year, theirs wins
 labour_panel_published as (
     select
-        indicator_code, region_code, period, 'year' as grain, cast(null as varchar) as scenario,
-        value, is_synthetic, source_id,
+        indicator_code,
+        region_code,
+        period,
+        'year' as grain,
+        cast(null as string) as scenario,
+        value,
+        is_synthetic,
+        source_id,
         case when is_synthetic then 'synthetic' end as quality_flag,
         3 as source_priority
     from labour_panel
@@ -102,8 +112,9 @@ with_population as (
         denominators.pop_65plus
     from inputs
     left join denominators
-        on denominators.region_code = inputs.region_code
-        and denominators.period = inputs.period
+        on
+            inputs.region_code = denominators.region_code
+            and inputs.period = denominators.period
 ),
 
 derived as (
@@ -128,7 +139,10 @@ unioned as (
     union all
     select * from labour_panel_published
     union all
-    select *, 1 as source_priority from derived
+    select
+        *,
+        1 as source_priority
+    from derived
 ),
 
 deduplicated as (

@@ -10,7 +10,10 @@ panel as (
 ),
 
 region_names as (
-    select region_code, lookup_name from {{ ref('int_region_names') }}
+    select
+        region_code,
+        lookup_name
+    from {{ ref('int_region_names') }}
     where region_level = 'county'
 ),
 
@@ -28,7 +31,7 @@ coded as (
         count(*) over (partition by panel.county_name, panel.year, panel.measure, panel.source_id)
             as copies
     from panel
-    left join region_names on region_names.lookup_name = panel.county_name
+    left join region_names on panel.county_name = region_names.lookup_name
 ),
 
 checked as (
@@ -37,17 +40,21 @@ checked as (
         region_code,
         {{ year_start('year') }} as period,
         -- the wage is written in 萬元: to NT$ in decimal, so 44.9 becomes exactly 449000
-        case when measure = 'wage_median_10k' and value is not null
-             then cast(cast(value_text as decimal(38, 10)) * 10000 as double)
-             else value end as value,
+        case
+            when measure = 'wage_median_10k' and value is not null
+                then cast(cast(value_text as decimal(38, 10)) * 10000 as double)
+            else value
+        end as value,
         source_id,
         raw_sha256,
         is_synthetic,
-        'county=' || coalesce(county_name, 'null') || '; year=' || cast(year as varchar)
+        'county=' || coalesce(county_name, 'null') || '; year=' || cast(year as string)
         || '; ' || measure || '=' || coalesce(value_text, 'null') as record,
         case
-            when region_code is null then 'county ' || coalesce(county_name, '(empty)') || ' is no county'
-            when copies > 1 then 'county-year written ' || cast(copies as varchar) || ' times'
+            when
+                region_code is null
+                then 'county ' || coalesce(county_name, '(empty)') || ' is no county'
+            when copies > 1 then 'county-year written ' || cast(copies as string) || ' times'
             when value is null and coalesce(value_text, '') <> '' then 'value is not a number'
             when measure <> 'wage_median_10k' and (value < 0 or value > 100)
                 then 'rate outside 0-100'

@@ -21,14 +21,20 @@ indicators as (
 ),
 
 basis_map as (
-    select * from (values
+    -- columns qualified: sqlfluff's AL05 fix drops an alias it thinks unused, column list and all
+    select
+        pairs.indicator_code,
+        pairs.basis_indicator_code
+    from (
+        values
         {%- for code, basis_codes in count_basis.items() %}
-        {%- set outer_last = loop.last %}
-        {%- for basis_code in basis_codes %}
-        ('{{ code }}', '{{ basis_code }}'){% if not (outer_last and loop.last) %},{% endif %}
+            {%- set outer_last = loop.last %}
+            {%- for basis_code in basis_codes %}
+                ('{{ code }}', '{{ basis_code }}'){% if not (outer_last and loop.last) %},
+                {% endif %}
+            {%- endfor %}
         {%- endfor %}
-        {%- endfor %}
-    ) as basis_map (indicator_code, basis_indicator_code)
+    ) as pairs (indicator_code, basis_indicator_code)
 ),
 
 located as (
@@ -48,7 +54,7 @@ basis_counts as (
         located.grain,
         sum(located.value) as count_basis
     from basis_map
-    inner join located on located.indicator_code = basis_map.basis_indicator_code
+    inner join located on basis_map.basis_indicator_code = located.indicator_code
     group by basis_map.indicator_code, located.region_code, located.period, located.grain
 ),
 
@@ -56,15 +62,16 @@ observations as (
     select
         located.*,
         basis_counts.count_basis,
-        located.indicator_code in ('{{ count_basis.keys() | join("', '") }}')
-            and {{ is_thin_count('basis_counts.count_basis') }} as is_thin,
+        located.indicator_code in ({{ sql_string_list(count_basis.keys()) }})
+        and {{ is_thin_count('basis_counts.count_basis') }} as is_thin,
         {{ is_partial_period('located.quality_flag') }} as is_partial
     from located
     left join basis_counts
-        on located.indicator_code = basis_counts.indicator_code
-        and located.region_code = basis_counts.region_code
-        and located.period = basis_counts.period
-        and located.grain = basis_counts.grain
+        on
+            located.indicator_code = basis_counts.indicator_code
+            and located.region_code = basis_counts.region_code
+            and located.period = basis_counts.period
+            and located.grain = basis_counts.grain
 ),
 
 compared as (
@@ -84,9 +91,12 @@ rankable as (
 
 level_peers as (
     select
-        indicator_code, period, grain, region_level,
+        indicator_code,
+        period,
+        grain,
+        region_level,
         count(*) as peers,
-        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
+        {{ ordered_avg('value') }} as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
@@ -95,9 +105,12 @@ level_peers as (
 
 county_peers as (
     select
-        indicator_code, period, grain, county_code,
+        indicator_code,
+        period,
+        grain,
+        county_code,
         count(*) as peers,
-        avg(value order by value) as peer_mean,  -- ordered: the same float sum every run
+        {{ ordered_avg('value') }} as peer_mean,  -- ordered: the same float sum every run
         {{ median('value') }} as peer_median,
         bool_or(is_synthetic) as is_synthetic
     from rankable
@@ -108,7 +121,10 @@ county_peers as (
 -- rank 1 = best; ties share the lowest rank (rank())
 ranked as (
     select
-        indicator_code, region_code, period, grain,
+        indicator_code,
+        region_code,
+        period,
+        grain,
         rank() over (
             partition by indicator_code, period, grain, region_level
             order by value * case when higher_is = 'better' then -1 else 1 end
@@ -122,7 +138,12 @@ ranked as (
 ),
 
 nation as (
-    select indicator_code, period, grain, value, is_synthetic
+    select
+        indicator_code,
+        period,
+        grain,
+        value,
+        is_synthetic
     from observations
     where region_level = 'nation'
 ),
@@ -154,40 +175,47 @@ joined as (
         five_years_before.is_thin as five_years_before_is_thin
     from compared
     left join nation
-        on compared.indicator_code = nation.indicator_code
-        and compared.period = nation.period
-        and compared.grain = nation.grain
+        on
+            compared.indicator_code = nation.indicator_code
+            and compared.period = nation.period
+            and compared.grain = nation.grain
     left join observations as parent
-        on compared.indicator_code = parent.indicator_code
-        and compared.county_code = parent.region_code
-        and compared.period = parent.period
-        and compared.grain = parent.grain
+        on
+            compared.indicator_code = parent.indicator_code
+            and compared.county_code = parent.region_code
+            and compared.period = parent.period
+            and compared.grain = parent.grain
     left join level_peers
-        on compared.indicator_code = level_peers.indicator_code
-        and compared.period = level_peers.period
-        and compared.grain = level_peers.grain
-        and compared.region_level = level_peers.region_level
+        on
+            compared.indicator_code = level_peers.indicator_code
+            and compared.period = level_peers.period
+            and compared.grain = level_peers.grain
+            and compared.region_level = level_peers.region_level
     left join county_peers
-        on compared.indicator_code = county_peers.indicator_code
-        and compared.period = county_peers.period
-        and compared.grain = county_peers.grain
-        and compared.county_code = county_peers.county_code
+        on
+            compared.indicator_code = county_peers.indicator_code
+            and compared.period = county_peers.period
+            and compared.grain = county_peers.grain
+            and compared.county_code = county_peers.county_code
     left join ranked
-        on compared.indicator_code = ranked.indicator_code
-        and compared.region_code = ranked.region_code
-        and compared.period = ranked.period
-        and compared.grain = ranked.grain
+        on
+            compared.indicator_code = ranked.indicator_code
+            and compared.region_code = ranked.region_code
+            and compared.period = ranked.period
+            and compared.grain = ranked.grain
     -- every grain compares with the same period a year before (YoY for quarters and months)
     left join observations as previous
-        on compared.indicator_code = previous.indicator_code
-        and compared.region_code = previous.region_code
-        and compared.grain = previous.grain
-        and previous.period = {{ years_before('compared.period', 1) }}
+        on
+            compared.indicator_code = previous.indicator_code
+            and compared.region_code = previous.region_code
+            and compared.grain = previous.grain
+            and previous.period = {{ years_before('compared.period', 1) }}
     left join observations as five_years_before
-        on compared.indicator_code = five_years_before.indicator_code
-        and compared.region_code = five_years_before.region_code
-        and compared.grain = five_years_before.grain
-        and five_years_before.period = {{ years_before('compared.period', 5) }}
+        on
+            compared.indicator_code = five_years_before.indicator_code
+            and compared.region_code = five_years_before.region_code
+            and compared.grain = five_years_before.grain
+            and five_years_before.period = {{ years_before('compared.period', 5) }}
 ),
 
 reasoned as (
@@ -224,18 +252,18 @@ reasoned as (
 
 final as (
     select
-        cast(reasoned.indicator_code as varchar) as indicator_code,
-        cast(indicators.name_zh as varchar) as indicator_name_zh,
-        cast(indicators.name_en as varchar) as indicator_name_en,
-        cast(indicators.unit as varchar) as unit,
-        cast(reasoned.higher_is as varchar) as higher_is,
-        cast(reasoned.region_code as varchar) as region_code,
-        cast(reasoned.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
-        cast(reasoned.county_code as varchar) as county_code,
+        cast(reasoned.indicator_code as string) as indicator_code,
+        cast(indicators.name_zh as string) as indicator_name_zh,
+        cast(indicators.name_en as string) as indicator_name_en,
+        cast(indicators.unit as string) as unit,
+        cast(reasoned.higher_is as string) as higher_is,
+        cast(reasoned.region_code as string) as region_code,
+        cast(reasoned.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
+        cast(reasoned.county_code as string) as county_code,
         cast(reasoned.period as date) as period,
-        cast(reasoned.grain as varchar) as grain,
+        cast(reasoned.grain as string) as grain,
         cast(reasoned.value as double) as value,
         cast(reasoned.count_basis as double) as count_basis,
         cast(reasoned.nation_value as double) as nation_value,
@@ -243,45 +271,74 @@ final as (
         cast(reasoned.peers_in_level as bigint) as peers_in_level,
         cast(reasoned.peer_mean_in_level as double) as peer_mean_in_level,
         cast(reasoned.peer_median_in_level as double) as peer_median_in_level,
-        cast(case when rank_null_reason is null then rank_in_level end as bigint) as rank_in_level,
-        cast(case when rank_null_reason is null
-            then {{ percentile_from_rank('rank_in_level', 'peers_in_level') }} end as double)
+        cast(
+            case when reasoned.rank_null_reason is null then reasoned.rank_in_level end as bigint
+        ) as rank_in_level,
+        cast(case
+            when reasoned.rank_null_reason is null
+                then {{ percentile_from_rank(
+                'reasoned.rank_in_level', 'reasoned.peers_in_level'
+            ) }}
+        end as double)
             as percentile_in_level,
-        cast(rank_null_reason as varchar) as rank_null_reason,
+        cast(reasoned.rank_null_reason as string) as rank_null_reason,
         cast(reasoned.peers_in_county as bigint) as peers_in_county,
         cast(reasoned.peer_mean_in_county as double) as peer_mean_in_county,
         cast(reasoned.peer_median_in_county as double) as peer_median_in_county,
-        cast(case when rank_in_county_null_reason is null then rank_in_county end as bigint)
+        cast(
+            case
+                when reasoned.rank_in_county_null_reason is null then reasoned.rank_in_county
+            end as bigint
+        )
             as rank_in_county,
-        cast(case when rank_in_county_null_reason is null
-            then {{ percentile_from_rank('rank_in_county', 'peers_in_county') }} end as double)
+        cast(case
+            when reasoned.rank_in_county_null_reason is null
+                then {{ percentile_from_rank(
+                'reasoned.rank_in_county', 'reasoned.peers_in_county'
+            ) }}
+        end as double)
             as percentile_in_county,
-        cast(rank_in_county_null_reason as varchar) as rank_in_county_null_reason,
+        cast(reasoned.rank_in_county_null_reason as string) as rank_in_county_null_reason,
         cast(reasoned.previous_value as double) as previous_value,
-        cast(case when change_null_reason is null then reasoned.value - previous_value end as double)
+        cast(
+            case
+                when
+                    reasoned.change_null_reason is null
+                    then reasoned.value - reasoned.previous_value
+            end as double
+        )
             as change_abs,
-        cast(case when change_null_reason is null
-            then {{ percent_change('reasoned.value', 'previous_value') }} end as double)
+        cast(case
+            when reasoned.change_null_reason is null
+                then {{ percent_change('reasoned.value', 'reasoned.previous_value') }}
+        end as double)
             as change_pct,
-        cast(coalesce(change_null_reason,
-            case when previous_value <= 0 then 'previous value not positive: no percentage' end)
-            as varchar) as change_null_reason,
+        cast(coalesce(
+            reasoned.change_null_reason,
+            case
+                when reasoned.previous_value <= 0 then 'previous value not positive: no percentage'
+            end
+        )
+        as string) as change_null_reason,
         cast(reasoned.value_5y_before as double) as value_5y_before,
-        cast(case when cagr_null_reason is null
-            then {{ cagr_pct('reasoned.value', 'value_5y_before', 5) }} end as double)
+        cast(case
+            when reasoned.cagr_null_reason is null
+                then {{ cagr_pct('reasoned.value', 'reasoned.value_5y_before', 5) }}
+        end as double)
             as cagr_5y_pct,
-        cast(cagr_null_reason as varchar) as cagr_null_reason,
+        cast(reasoned.cagr_null_reason as string) as cagr_null_reason,
         cast(
             reasoned.is_synthetic
-            or coalesce(nation_is_synthetic, false)
-            or coalesce(county_is_synthetic, false)
-            or coalesce(level_peers_are_synthetic, false)
-            or coalesce(county_peers_are_synthetic, false)
-            or coalesce(previous_is_synthetic, false)
-            or coalesce(five_years_before_is_synthetic, false)
-            as boolean) as is_synthetic,
-        cast(reasoned.source_id as varchar) as source_id,
-        cast(reasoned.quality_flag as varchar) as quality_flag
+            or coalesce(reasoned.nation_is_synthetic, false)
+            or coalesce(reasoned.county_is_synthetic, false)
+            or coalesce(reasoned.level_peers_are_synthetic, false)
+            or coalesce(reasoned.county_peers_are_synthetic, false)
+            or coalesce(reasoned.previous_is_synthetic, false)
+            or coalesce(reasoned.five_years_before_is_synthetic, false)
+            as boolean
+        ) as is_synthetic,
+        cast(reasoned.source_id as string) as source_id,
+        cast(reasoned.quality_flag as string) as quality_flag
     from reasoned
     inner join indicators on reasoned.indicator_code = indicators.indicator_code
     inner join regions on reasoned.region_code = regions.region_code

@@ -22,7 +22,9 @@ located as (
 ),
 
 townships_per_county as (
-    select parent_code as county_code, count(*) as townships
+    select
+        parent_code as county_code,
+        count(*) as townships
     from regions
     where region_level = 'township'
     group by parent_code
@@ -30,7 +32,11 @@ townships_per_county as (
 
 township_coverage as (
     select
-        parent_code as county_code, period, grain, scenario, source_id,
+        parent_code as county_code,
+        period,
+        grain,
+        scenario,
+        source_id,
         count(distinct region_code) as townships_with_bands
     from located
     where region_level = 'township'
@@ -38,7 +44,11 @@ township_coverage as (
 ),
 
 counties_with_own_bands as (
-    select distinct region_code, period, grain, scenario
+    select distinct
+        region_code,
+        period,
+        grain,
+        scenario
     from located
     where region_level = 'county'
 ),
@@ -57,23 +67,28 @@ county_aggregates as (
         sum(located.population) as population,
         bool_or(located.is_synthetic) as is_synthetic,
         located.source_id,
-        case when bool_or(located.is_synthetic) then 'synthetic'
-            else 'aggregated_from_lower_level' end as quality_flag
+        case
+            when bool_or(located.is_synthetic) then 'synthetic'
+            else 'aggregated_from_lower_level'
+        end as quality_flag
     from located
     inner join township_coverage
-        on located.parent_code = township_coverage.county_code
-        and located.period = township_coverage.period
-        and located.grain = township_coverage.grain
-        and coalesce(located.scenario, '') = coalesce(township_coverage.scenario, '')
-        and located.source_id = township_coverage.source_id
+        on
+            located.parent_code = township_coverage.county_code
+            and located.period = township_coverage.period
+            and located.grain = township_coverage.grain
+            and coalesce(located.scenario, '') = coalesce(township_coverage.scenario, '')
+            and located.source_id = township_coverage.source_id
     inner join townships_per_county
         on located.parent_code = townships_per_county.county_code
     left join counties_with_own_bands as own
-        on located.parent_code = own.region_code
-        and located.period = own.period
-        and located.grain = own.grain
-        and coalesce(located.scenario, '') = coalesce(own.scenario, '')
-    where located.region_level = 'township'
+        on
+            located.parent_code = own.region_code
+            and located.period = own.period
+            and located.grain = own.grain
+            and coalesce(located.scenario, '') = coalesce(own.scenario, '')
+    where
+        located.region_level = 'township'
         and township_coverage.townships_with_bands = townships_per_county.townships
         and own.region_code is null
     group by
@@ -83,8 +98,19 @@ county_aggregates as (
 
 unioned as (
     select
-        region_code, region_level, period, grain, scenario, sex, age_band, age_from, age_to,
-        population, is_synthetic, source_id, quality_flag
+        region_code,
+        region_level,
+        period,
+        grain,
+        scenario,
+        sex,
+        age_band,
+        age_from,
+        age_to,
+        population,
+        is_synthetic,
+        source_id,
+        quality_flag
     from located
     union all
     select * from county_aggregates
@@ -101,26 +127,28 @@ with_totals as (
 
 final as (
     select
-        cast(with_totals.region_code as varchar) as region_code,
-        cast(with_totals.region_level as varchar) as region_level,
-        cast(regions.name_zh as varchar) as region_name_zh,
-        cast(regions.name_en as varchar) as region_name_en,
+        cast(with_totals.region_code as string) as region_code,
+        cast(with_totals.region_level as string) as region_level,
+        cast(regions.name_zh as string) as region_name_zh,
+        cast(regions.name_en as string) as region_name_en,
         cast(with_totals.period as date) as period,
-        cast(with_totals.grain as varchar) as grain,
-        cast(with_totals.scenario as varchar) as scenario,
-        cast(with_totals.sex as varchar) as sex,
-        cast(case with_totals.sex when 'male' then '男' when 'female' then '女' end as varchar)
+        cast(with_totals.grain as string) as grain,
+        cast(with_totals.scenario as string) as scenario,
+        cast(with_totals.sex as string) as sex,
+        cast(case with_totals.sex when 'male' then '男' when 'female' then '女' end as string)
             as sex_zh,
-        cast(with_totals.age_band as varchar) as age_band,
+        cast(with_totals.age_band as string) as age_band,
         cast(with_totals.age_from as integer) as age_from,
         cast(with_totals.age_to as integer) as age_to,
         cast(with_totals.population as bigint) as population,
         cast(with_totals.region_total as bigint) as region_total,
-        cast(100 * {{ safe_divide('with_totals.population', 'with_totals.region_total') }} as double)
+        cast(
+            100 * {{ safe_divide('with_totals.population', 'with_totals.region_total') }} as double
+        )
             as share_pct,
         cast(with_totals.is_synthetic as boolean) as is_synthetic,
-        cast(with_totals.source_id as varchar) as source_id,
-        cast(with_totals.quality_flag as varchar) as quality_flag
+        cast(with_totals.source_id as string) as source_id,
+        cast(with_totals.quality_flag as string) as quality_flag
     from with_totals
     inner join regions on with_totals.region_code = regions.region_code
 )

@@ -19,13 +19,18 @@ indicators as (
 
 latest_real as (
     select
-        region_code, indicator_code, period, grain,
+        region_code,
+        indicator_code,
+        period,
+        grain,
         row_number() over (
             partition by region_code, indicator_code
             order by
                 {{ period_end('period', 'grain') }} desc,
-                case grain when 'year' then 1 when 'twelve_months' then 2 when 'quarter' then 3
-                    else 4 end
+                case grain
+                    when 'year' then 1 when 'twelve_months' then 2 when 'quarter' then 3
+                    else 4
+                end
         ) as recency
     from indicator_values
 ),
@@ -37,7 +42,7 @@ final as (
         comparison.region_name_zh,
         comparison.region_name_en,
         comparison.county_code,
-        cast(indicators.domain as varchar) as domain,
+        cast(indicators.domain as string) as domain,
         comparison.indicator_code,
         comparison.indicator_name_zh,
         comparison.indicator_name_en,
@@ -69,10 +74,11 @@ final as (
         comparison.is_synthetic
     from latest_real
     inner join comparison
-        on latest_real.region_code = comparison.region_code
-        and latest_real.indicator_code = comparison.indicator_code
-        and latest_real.period = comparison.period
-        and latest_real.grain = comparison.grain
+        on
+            latest_real.region_code = comparison.region_code
+            and latest_real.indicator_code = comparison.indicator_code
+            and latest_real.period = comparison.period
+            and latest_real.grain = comparison.grain
     inner join indicators on comparison.indicator_code = indicators.indicator_code
     where latest_real.recency = 1
 )

@@ -26,8 +26,8 @@ nation as (
         'nation' as region_level,
         '全國' as name_zh,
         'Taiwan' as name_en,
-        cast(null as varchar) as parent_code,
-        cast(null as varchar) as county_letter
+        cast(null as string) as parent_code,
+        cast(null as string) as county_letter
 ),
 
 -- 臺灣地區: an area above the counties (all but 金門縣 and 連江縣 of 福建省), under the nation
@@ -38,12 +38,12 @@ taiwan_area as (
         '臺灣地區' as name_zh,
         'Taiwan Area (without Kinmen and Matsu)' as name_en,
         'TW' as parent_code,
-        cast(null as varchar) as county_letter
+        cast(null as string) as county_letter
 ),
 
 county_rows as (
     select
-        cast(counties.county_code as varchar) as region_code,
+        cast(counties.county_code as string) as region_code,
         'county' as region_level,
         counties.name_zh,
         counties.name_en,
@@ -51,16 +51,18 @@ county_rows as (
         -- 實價登錄 file names use the lower-case COUNTYID letter (a_lvr_land_a.csv = 臺北市)
         lower(county_codes.countyid) as county_letter
     from counties
-    inner join county_codes on cast(counties.county_code as varchar) = cast(county_codes.countycode as varchar)
+    inner join
+        county_codes
+        on cast(counties.county_code as string) = cast(county_codes.countycode as string)
 ),
 
 township_rows as (
     select
-        cast(towncode as varchar) as region_code,
+        cast(towncode as string) as region_code,
         'township' as region_level,
         townname as name_zh,
         towneng as name_en,
-        cast(countycode as varchar) as parent_code,
+        cast(countycode as string) as parent_code,
         lower(countyid) as county_letter
     from townships
 ),
@@ -70,7 +72,7 @@ village_rows as (
         villages.village_code as region_code,
         'village' as region_level,
         villages.village_name as name_zh,
-        cast(null as varchar) as name_en,
+        cast(null as string) as name_en,
         villages.township_code as parent_code,
         township_rows.county_letter
     from villages
@@ -88,7 +90,13 @@ unioned as (
     union all
     select * from village_rows
     union all
-    select region_code, region_level, name_zh, name_en, parent_code, county_letter
+    select
+        region_code,
+        region_level,
+        name_zh,
+        name_en,
+        parent_code,
+        county_letter
     from unplaced
 )
 

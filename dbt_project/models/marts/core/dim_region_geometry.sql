@@ -20,7 +20,7 @@ joined as (
     from boundaries
     -- a boundary code that is not a known region fails the relationships test of the staging
     -- model before it could be dropped here
-    inner join regions on regions.region_code = boundaries.region_code
+    inner join regions on boundaries.region_code = regions.region_code
 )
 
 select * from joined

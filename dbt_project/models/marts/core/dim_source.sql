@@ -36,7 +36,7 @@ coverage as (
         source_id,
         min(first_year) as first_year,
         max(last_year) as last_year,
-        string_agg(region_level, ', ' order by level_order) as region_levels,
+        {{ ordered_string_agg('region_level', "', '", 'level_order') }} as region_levels,
         sum(value_rows) as value_rows,
         sum(synthetic_value_rows) as synthetic_value_rows
     from values_by_level
@@ -44,7 +44,9 @@ coverage as (
 ),
 
 indicators as (
-    select source_id, count(distinct indicator_code) as indicators
+    select
+        source_id,
+        count(distinct indicator_code) as indicators
     from indicator_values
     group by source_id
 ),

@@ -20,25 +20,25 @@
 with
 
 {% for model in indicator_value_models %}
-{{ model }} as (
-    select * from {{ ref(model) }}
-),
+    {{ model }} as (
+        select * from {{ ref(model) }}
+    ),
 {% endfor %}
 
 unioned as (
     {% for model in indicator_value_models %}
-    select
-        cast(indicator_code as varchar) as indicator_code,
-        cast(region_code as varchar) as region_code,
-        cast(period as date) as period,
-        cast(grain as varchar) as grain,
-        cast(scenario as varchar) as scenario,
-        cast(value as double) as value,
-        cast(is_synthetic as boolean) as is_synthetic,
-        cast(source_id as varchar) as source_id,
-        cast(quality_flag as varchar) as quality_flag
-    from {{ model }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast(indicator_code as string) as indicator_code,
+            cast(region_code as string) as region_code,
+            cast(period as date) as period,
+            cast(grain as string) as grain,
+            cast(scenario as string) as scenario,
+            cast(value as double) as value,
+            cast(is_synthetic as boolean) as is_synthetic,
+            cast(source_id as string) as source_id,
+            cast(quality_flag as string) as quality_flag
+        from {{ model }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

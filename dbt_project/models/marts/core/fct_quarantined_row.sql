@@ -13,20 +13,20 @@
 with
 
 {% for model in quarantine_models %}
-{{ model }} as (
-    select * from {{ ref(model) }}
-),
+    {{ model }} as (
+        select * from {{ ref(model) }}
+    ),
 {% endfor %}
 
 unioned as (
     {% for model in quarantine_models %}
-    select
-        cast(source_id as varchar) as source_id,
-        cast(raw_sha256 as varchar) as raw_sha256,
-        cast(record as varchar) as record,
-        cast(reason as varchar) as reason
-    from {{ model }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast(source_id as string) as source_id,
+            cast(raw_sha256 as string) as raw_sha256,
+            cast(record as string) as record,
+            cast(reason as string) as reason
+        from {{ model }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

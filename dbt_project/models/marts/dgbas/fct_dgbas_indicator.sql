@@ -14,18 +14,18 @@ catalogue as (
 
 final as (
     select
-        cast(dgbas_values.indicator_zh as varchar) as indicator_zh,
-        cast(dgbas_values.category as varchar) as category,
-        cast(catalogue.indicator_code as varchar) as indicator_code,
-        cast(dgbas_values.region_code as varchar) as region_code,
+        cast(dgbas_values.indicator_zh as string) as indicator_zh,
+        cast(dgbas_values.category as string) as category,
+        cast(catalogue.indicator_code as string) as indicator_code,
+        cast(dgbas_values.region_code as string) as region_code,
         cast(dgbas_values.year as integer) as year,
         cast(dgbas_values.period as date) as period,
         cast(dgbas_values.value as double) as value,
-        cast(dgbas_values.unit as varchar) as unit,
-        cast(dgbas_values.definition as varchar) as definition,
-        cast(dgbas_values.source_id as varchar) as source_id
+        cast(dgbas_values.unit as string) as unit,
+        cast(dgbas_values.definition as string) as definition,
+        cast(dgbas_values.source_id as string) as source_id
     from dgbas_values
-    left join catalogue on catalogue.dgbas_indicator_zh = dgbas_values.indicator_zh
+    left join catalogue on dgbas_values.indicator_zh = catalogue.dgbas_indicator_zh
 )
 
 select * from final

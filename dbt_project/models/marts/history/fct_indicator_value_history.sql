@@ -41,9 +41,11 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
--- scenario is null for observed values; '' inside this model, so the key joins with USING
+-- scenario is null for observed values; '' inside this model, so the key joins with =
 prior as (
-    select * replace (coalesce(scenario, '') as scenario)
+    select
+        {{ star_replace(ref('stg_warehouse__published_indicator_value_history'),
+                        {'scenario': "coalesce(scenario, '')"}) }}
     from {{ ref('stg_warehouse__published_indicator_value_history') }}
 ),
 
@@ -66,14 +68,15 @@ current_figures as (
         coalesce(dgbas_catalogue_values.raw_sha256, raw_files.raw_sha256) as raw_sha256
     from indicator_values
     left join dgbas_catalogue_values
-        on dgbas_catalogue_values.indicator_code = indicator_values.indicator_code
-        and dgbas_catalogue_values.region_code = indicator_values.region_code
-        and dgbas_catalogue_values.period = indicator_values.period
-        and dgbas_catalogue_values.source_id = indicator_values.source_id
-        and dgbas_catalogue_values.value = indicator_values.value
-        and indicator_values.grain = 'year'
-        and indicator_values.scenario is null
-    left join raw_files on raw_files.source_id = indicator_values.source_id
+        on
+            indicator_values.indicator_code = dgbas_catalogue_values.indicator_code
+            and indicator_values.region_code = dgbas_catalogue_values.region_code
+            and indicator_values.period = dgbas_catalogue_values.period
+            and indicator_values.source_id = dgbas_catalogue_values.source_id
+            and indicator_values.value = dgbas_catalogue_values.value
+            and indicator_values.grain = 'year'
+            and indicator_values.scenario is null
+    left join raw_files on indicator_values.source_id = raw_files.source_id
     union all
     select
         'fct_dgbas_indicator' as mart,
@@ -88,9 +91,10 @@ current_figures as (
         dgbas_values.raw_sha256
     from dgbas_indicators
     inner join dgbas_values
-        on dgbas_values.indicator_zh = dgbas_indicators.indicator_zh
-        and dgbas_values.region_code = dgbas_indicators.region_code
-        and dgbas_values.year = dgbas_indicators.year
+        on
+            dgbas_indicators.indicator_zh = dgbas_values.indicator_zh
+            and dgbas_indicators.region_code = dgbas_values.region_code
+            and dgbas_indicators.year = dgbas_values.year
 ),
 
 -- what earlier DGBAS exports said of a cell (null: no data), and a placeholder in the current
@@ -123,21 +127,24 @@ dgbas_earlier_states as (
         dgbas_states.source_id,
         dgbas_states.raw_sha256
     from dgbas_states
-    inner join catalogue on catalogue.dgbas_indicator_zh = dgbas_states.indicator_zh
+    inner join catalogue on dgbas_states.indicator_zh = catalogue.dgbas_indicator_zh
     inner join dgbas_catalogue_values
-        on dgbas_catalogue_values.indicator_code = catalogue.indicator_code
-        and dgbas_catalogue_values.region_code = dgbas_states.region_code
-        and dgbas_catalogue_values.period = dgbas_states.period
+        on
+            catalogue.indicator_code = dgbas_catalogue_values.indicator_code
+            and dgbas_states.region_code = dgbas_catalogue_values.region_code
+            and dgbas_states.period = dgbas_catalogue_values.period
     inner join indicator_values
-        on indicator_values.indicator_code = dgbas_catalogue_values.indicator_code
-        and indicator_values.region_code = dgbas_catalogue_values.region_code
-        and indicator_values.period = dgbas_catalogue_values.period
-        and indicator_values.grain = 'year'
-        and indicator_values.scenario is null
-        and indicator_values.source_id = dgbas_catalogue_values.source_id
-        -- DGBAS's own figure, not one we compute from DGBAS inputs (those are dated by run)
-        and indicator_values.value = dgbas_catalogue_values.value
-    where dgbas_states.release_rank > 1
+        on
+            dgbas_catalogue_values.indicator_code = indicator_values.indicator_code
+            and dgbas_catalogue_values.region_code = indicator_values.region_code
+            and dgbas_catalogue_values.period = indicator_values.period
+            and indicator_values.grain = 'year'
+            and indicator_values.scenario is null
+            and indicator_values.source_id = dgbas_catalogue_values.source_id
+            -- DGBAS's own figure, not one we compute from DGBAS inputs (those are dated by run)
+            and dgbas_catalogue_values.value = indicator_values.value
+    where
+        dgbas_states.release_rank > 1
         and dgbas_states.export_created < dgbas_catalogue_values.export_created
 ),
 
@@ -148,7 +155,8 @@ prior_keys as (
 ),
 
 prior_open as (
-    select * from prior where valid_to is null
+    select * from prior
+    where valid_to is null
 ),
 
 -- elements of each key's timeline: recorded rows, the ends of recorded withdrawals, and what
@@ -160,27 +168,44 @@ recorded as (
     from prior
     union all
     select
-        {% for column in key %}ended.{{ column }}, {% endfor %}
-        cast(null as double) as value, ended.valid_to as valid_from, cast(null as timestamp),
-        null, null, null, null, null, true
+        {% for column in key %}ended.{{ column }},
+        {% endfor %}
+        cast(null as double) as value,
+        ended.valid_to as valid_from,
+        cast(null as timestamp) as valid_to,
+        null as valid_from_basis,
+        null as source_id,
+        null as raw_sha256,
+        null as run_id,
+        null as recorded_at,
+        true as is_recorded
     from prior as ended
     where ended.valid_to is not null and not exists (
-        select 1 from prior as successor
-        where {% for column in key %}successor.{{ column }} is not distinct from ended.{{ column }}
-            and {% endfor %}successor.valid_from = ended.valid_to
+        select 1 as found from prior as successor
+        where
+            {{ key_columns_match('successor', 'ended', key, 'is not distinct from') }}
+            and successor.valid_from = ended.valid_to
     )
 ),
 
 recorded_releases as (
-    select distinct source_id, valid_from as released_at
+    select distinct
+        source_id,
+        valid_from as released_at
     from prior
     where valid_from_basis = 'publisher_release'
 ),
 
 candidates as (
-    select *, true as is_current_figure from current_figures
-    union all by name
-    select *, false as is_current_figure from dgbas_earlier_states
+    select
+        *,
+        true as is_current_figure
+    from current_figures
+    union all
+    select
+        *,
+        false as is_current_figure
+    from dgbas_earlier_states
 ),
 
 -- A figure of a release not recorded yet, and later than the key's recorded timeline, is valid
@@ -189,38 +214,47 @@ candidates as (
 -- place); the timeline's earlier states are recorded already.
 dated as (
     select
-        candidates.* exclude (released_at),
+        {{ star_except('candidates', ['released_at']) }},
         case
-            when candidates.released_at is not null
+            when
+                candidates.released_at is not null
                 and recorded_releases.source_id is null
-                and (prior_keys.last_recorded is null
-                    or candidates.released_at > prior_keys.last_recorded)
+                and (
+                    prior_keys.last_recorded is null
+                    or candidates.released_at > prior_keys.last_recorded
+                )
                 then candidates.released_at
         end as release_valid_from
     from candidates
-    left join prior_keys using ({{ key | join(', ') }})
+    left join prior_keys on {{ key_columns_match('prior_keys', 'candidates', key) }}
     left join recorded_releases
-        on recorded_releases.source_id = candidates.source_id
-        and recorded_releases.released_at = candidates.released_at
+        on
+            recorded_releases.source_id = candidates.source_id
+            and recorded_releases.released_at = candidates.released_at
 ),
 
 added as (
     select
         {{ key | join(', ') }}, value, source_id, raw_sha256,
         coalesce(release_valid_from, {{ run_time }}) as valid_from,
-        case when release_valid_from is null then 'warehouse_publication'
-            else 'publisher_release' end as valid_from_basis
+        case
+            when release_valid_from is null then 'warehouse_publication'
+            else 'publisher_release'
+        end as valid_from_basis
     from dated
     where release_valid_from is not null or is_current_figure
-    union all by name
+    union all
     -- withdrawn: the recorded current figure is in no mart any more
     select
-        {% for column in key %}prior_open.{{ column }}, {% endfor %}
-        cast(null as double) as value, cast(null as varchar) as source_id,
-        cast(null as varchar) as raw_sha256, {{ run_time }} as valid_from,
+        {% for column in key %}prior_open.{{ column }},
+        {% endfor %}
+        cast(null as double) as value,
+        cast(null as string) as source_id,
+        cast(null as string) as raw_sha256,
+        {{ run_time }} as valid_from,
         'warehouse_publication' as valid_from_basis
     from prior_open
-    anti join current_figures using ({{ key | join(', ') }})
+    anti join current_figures on {{ key_columns_match('current_figures', 'prior_open', key) }}
 ),
 
 timeline as (
@@ -241,7 +275,7 @@ changes as (
     select *
     from timeline
     qualify is_recorded or value is distinct from lag(value) over (
-        partition by {{ key | join(', ') }} order by valid_from, is_recorded desc
+        partition by {{ key | join(', ') }} order by valid_from asc, is_recorded desc
     )
 ),
 
@@ -256,21 +290,21 @@ closed as (
 
 final as (
     select
-        cast(mart as varchar) as mart,
-        cast(indicator_code as varchar) as indicator_code,
-        cast(region_code as varchar) as region_code,
+        cast(mart as string) as mart,
+        cast(indicator_code as string) as indicator_code,
+        cast(region_code as string) as region_code,
         cast(period as date) as period,
-        cast(grain as varchar) as grain,
-        cast(nullif(scenario, '') as varchar) as scenario,
+        cast(grain as string) as grain,
+        cast(nullif(scenario, '') as string) as scenario,
         cast(value as double) as value,
         cast(previous_value as double) as previous_value,
         cast(valid_from as timestamp) as valid_from,
         cast(closes_at as timestamp) as valid_to,
         closes_at is null as is_current,
-        cast(valid_from_basis as varchar) as valid_from_basis,
-        cast(source_id as varchar) as source_id,
-        cast(raw_sha256 as varchar) as raw_sha256,
-        cast(run_id as varchar) as run_id,
+        cast(valid_from_basis as string) as valid_from_basis,
+        cast(source_id as string) as source_id,
+        cast(raw_sha256 as string) as raw_sha256,
+        cast(run_id as string) as run_id,
         cast(recorded_at as timestamp) as recorded_at
     from closed
     where value is not null

@@ -17,7 +17,7 @@ pivoted as (
         grain,
         scenario,
         {% for indicator in population_indicator_columns() %}
-        max(case when indicator_code = '{{ indicator }}' then value end) as {{ indicator }},
+            max(case when indicator_code = '{{ indicator }}' then value end) as {{ indicator }},
         {% endfor %}
         bool_or(is_synthetic) as is_synthetic
     from indicator_values
@@ -32,7 +32,7 @@ final as (
         pivoted.grain,
         pivoted.scenario,
         {% for indicator in population_indicator_columns() %}
-        pivoted.{{ indicator }},
+            pivoted.{{ indicator }},
         {% endfor %}
         case
             when pivoted.pop_65plus_share >= {{ var('super_aged_society_pct') }} then 'super_aged'

@@ -19,20 +19,21 @@ ranked as (
 
 final as (
     select
-        cast(county_code as varchar) as region_code,
+        cast(county_code as string) as region_code,
         cast({{ year_start('year') }} as date) as period,
-        cast(spot_key as varchar) as spot_key,
-        cast(spot_name as varchar) as spot_name,
-        cast(spot_type as varchar) as spot_type,
-        cast(recreation_area as varchar) as recreation_area,
+        cast(spot_key as string) as spot_key,
+        cast(spot_name as string) as spot_name,
+        cast(spot_type as string) as spot_type,
+        cast(recreation_area as string) as recreation_area,
         cast(visitors as bigint) as visitors,
         cast(reported_annual_total as bigint) as reported_annual_total,
         cast(months_reported as integer) as months_reported,
         cast(rank_in_county as integer) as rank_in_county,
         cast(spots_in_county as integer) as spots_in_county,
-        cast({{ safe_divide('visitors', 'county_visitors') }} * 100 as double) as share_of_county_pct,
+        cast({{ safe_divide('visitors', 'county_visitors') }} * 100 as double)
+            as share_of_county_pct,
         cast(is_synthetic as boolean) as is_synthetic,
-        cast(source_id as varchar) as source_id
+        cast(source_id as string) as source_id
     from ranked
 )
 

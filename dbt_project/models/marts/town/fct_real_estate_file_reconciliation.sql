@@ -41,9 +41,17 @@ reasons as (
         source_id,
         release,
         source_file,
-        {{ dbt.listagg("rejection_reason || ': ' || cast(rows_with_reason as varchar)", "' | '", "order by rejection_reason") }} as quarantine_reasons
+        {{ ordered_string_agg(
+            "rejection_reason || ': ' || cast(rows_with_reason as string)", "' | '",
+            "rejection_reason"
+        ) }} as quarantine_reasons
     from (
-        select source_id, release, source_file, rejection_reason, count(*) as rows_with_reason
+        select
+            source_id,
+            release,
+            source_file,
+            rejection_reason,
+            count(*) as rows_with_reason
         from checked
         where rejection_reason is not null
         group by source_id, release, source_file, rejection_reason
@@ -53,27 +61,29 @@ reasons as (
 
 final as (
     select
-        cast(files.season as varchar) as season,
-        cast(files.source_file as varchar) as source_file,
-        cast(files.file_kind as varchar) as file_kind,
-        cast(files.raw_sha256 as varchar) as raw_sha256,
+        cast(files.season as string) as season,
+        cast(files.source_file as string) as source_file,
+        cast(files.file_kind as string) as file_kind,
+        cast(files.raw_sha256 as string) as raw_sha256,
         cast(files.rows_read as bigint) as rows_read,
         cast(coalesce(per_file.rows_accepted, 0) as bigint) as rows_accepted,
         cast(coalesce(per_file.rows_quarantined, 0) as bigint) as rows_quarantined,
         cast(coalesce(per_file.rows_held, 0) as bigint) as rows_not_modelled,
         cast(files.rows_read - coalesce(per_file.rows_staged, 0) as bigint) as rows_unaccounted,
-        cast(reasons.quarantine_reasons as varchar) as quarantine_reasons,
+        cast(reasons.quarantine_reasons as string) as quarantine_reasons,
         cast(files.is_synthetic as boolean) as is_synthetic,
-        cast(files.source_id as varchar) as source_id,
-        cast(files.release as varchar) as release,
-        cast(files.coverage as varchar) as coverage
+        cast(files.source_id as string) as source_id,
+        cast(files.release as string) as release,
+        cast(files.coverage as string) as coverage
     from files
     left join per_file
-        on files.source_id = per_file.source_id and files.release = per_file.release
-        and files.source_file = per_file.source_file
+        on
+            files.source_id = per_file.source_id and files.release = per_file.release
+            and files.source_file = per_file.source_file
     left join reasons
-        on files.source_id = reasons.source_id and files.release = reasons.release
-        and files.source_file = reasons.source_file
+        on
+            files.source_id = reasons.source_id and files.release = reasons.release
+            and files.source_file = reasons.source_file
 )
 
 select * from final

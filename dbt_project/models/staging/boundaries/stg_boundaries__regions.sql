@@ -6,12 +6,12 @@ source as (
 
 renamed as (
     select
-        cast(region_code as varchar) as region_code,
+        cast(region_code as string) as region_code,
         region_level,
         -- the boundary file writes 台 (台北市); the code is what joins, the name is for checks
         {{ normalise_region_name('name_zh') }} as name_zh,
         name_en,
-        cast(parent_code as varchar) as parent_code,
+        cast(parent_code as string) as parent_code,
         geometry as geometry_geojson,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,

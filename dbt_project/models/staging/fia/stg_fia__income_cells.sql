@@ -21,14 +21,13 @@ preliminary_2024 as (
 ),
 
 source as (
-    -- by name: release_status is the 2024 table's own column
-    select * from distribution
-    union all by name
-    select * from by_category
-    union all by name
-    select * from townships_2023
-    union all by name
-    select * from preliminary_2024
+-- by name: release_status is the 2024 table's own column
+    {{ union_all_by_name({
+        'distribution': source('fia', 'income_distribution'),
+        'by_category': source('fia', 'income_by_category'),
+        'townships_2023': source('fia', 'township_income_2023'),
+        'preliminary_2024': source('fia', 'income_2024_preliminary'),
+    }) }}
 ),
 
 renamed as (
@@ -36,7 +35,7 @@ renamed as (
         case level when 'town' then 'township' else level end as region_level,
         case when year_is_roc then {{ roc_to_ad_year('year') }} else cast(year as integer) end
             as income_year,
-        cast(region_code as varchar) as published_code,
+        cast(region_code as string) as published_code,
         {{ normalise_region_name('county_name') }} as county_name,
         {{ normalise_region_name('town_name') }} as township_name,
         {{ normalise_region_name('village_name') }} as village_name,
@@ -44,7 +43,7 @@ renamed as (
         cast(value as double) as value,
         value_text,
         value_problem,
-        cast(release_status as varchar) as release_status,
+        cast(release_status as string) as release_status,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic

@@ -3,23 +3,32 @@
 with
 
 season_zips as (
-    select *, 'lvr_land' as source_id from {{ source('lvr', 'lvr_land_files') }}
+    select
+        *,
+        'lvr_land' as source_id
+    from {{ source('lvr', 'lvr_land_files') }}
 ),
 
 mirrored as (
-    select *, 'lvr_land_mirror' as source_id from {{ source('lvr', 'lvr_land_mirror_files') }}
+    select
+        *,
+        'lvr_land_mirror' as source_id
+    from {{ source('lvr', 'lvr_land_mirror_files') }}
 ),
 
 ten_day_releases as (
-    select *, 'lvr_land_issue' as source_id from {{ source('lvr', 'lvr_land_issue_files') }}
+    select
+        *,
+        'lvr_land_issue' as source_id
+    from {{ source('lvr', 'lvr_land_issue_files') }}
 ),
 
 unioned as (
-    select * from season_zips
-    union all by name
-    select * from mirrored
-    union all by name
-    select * from ten_day_releases
+    {{ union_all_by_name({
+        'season_zips': source('lvr', 'lvr_land_files'),
+        'mirrored': source('lvr', 'lvr_land_mirror_files'),
+        'ten_day_releases': source('lvr', 'lvr_land_issue_files'),
+    }, added=['source_id']) }}
 ),
 
 final as (

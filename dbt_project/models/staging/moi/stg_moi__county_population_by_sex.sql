@@ -6,15 +6,15 @@ source as (
 
 renamed as (
     select
-        {{ normalise_region_name('"區域別"') }} as region_name,
+        {{ normalise_region_name(published_column('區域別')) }} as region_name,
         cast(_yyymm as integer) as roc_yyymm,
         cast("合計" as bigint) as pop_total,
         cast("男性" as bigint) as pop_male,
         cast("女性" as bigint) as pop_female,
         cast("百分比" as double) as published_share_pct,
-        cast("合計_text" as varchar) as pop_total_text,
-        cast("男性_text" as varchar) as pop_male_text,
-        cast("女性_text" as varchar) as pop_female_text,
+        cast("合計_text" as string) as pop_total_text,
+        cast("男性_text" as string) as pop_male_text,
+        cast("女性_text" as string) as pop_female_text,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic

@@ -13,11 +13,11 @@ renamed as (
         cast(people_total as bigint) as pop_total,
         cast(area as double) as area_km2,
         cast(population_density as double) as published_density,
-        cast(statistic_yyy_text as varchar) as year_text,
-        cast(people_total_text as varchar) as pop_total_text,
-        cast(area_text as varchar) as area_text,
+        cast(statistic_yyy_text as string) as year_text,
+        cast(people_total_text as string) as pop_total_text,
+        cast(area_text as string) as area_text,
         -- the first cell that is no usable figure, as sources.values words it
-        cast(problem as varchar) as value_problem,
+        cast(problem as string) as value_problem,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,
         _is_synthetic as is_synthetic

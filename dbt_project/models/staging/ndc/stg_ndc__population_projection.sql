@@ -16,7 +16,7 @@ renamed as (
         cast(regexp_extract(age_group, '^([0-9]+)', 1) as integer) as age_from,
         cast(year as integer) as year,
         cast(persons as bigint) as persons,
-        cast(persons_text as varchar) as persons_text,
+        cast(persons_text as string) as persons_text,
         cast(is_projection as boolean) as is_projection,
         _source_id as source_id,
         _raw_sha256 as raw_sha256,

@@ -6,18 +6,18 @@ source as (
 
 renamed as (
     select
-        cast(source_id as varchar) as source_id,
-        cast(publisher as varchar) as publisher,
-        cast(dataset as varchar) as dataset,
-        cast(kind as varchar) as kind,
-        cast(licence as varchar) as licence,
-        cast(attribution as varchar) as attribution,
-        cast(url_template as varchar) as url_template,
-        cast(format as varchar) as file_format,
-        cast(cadence as varchar) as cadence,
+        cast(source_id as string) as source_id,
+        cast(publisher as string) as publisher,
+        cast(dataset as string) as dataset,
+        cast(kind as string) as kind,
+        cast(licence as string) as licence,
+        cast(attribution as string) as attribution,
+        cast(url_template as string) as url_template,
+        cast(format as string) as file_format,
+        cast(cadence as string) as cadence,
         cast(snapshot_files as integer) as snapshot_files,
         cast(synthetic_snapshot_files as integer) as synthetic_snapshot_files,
-        cast(notes as varchar) as notes
+        cast(notes as string) as notes
     from source
 )
 

@@ -14,12 +14,12 @@ renamed as (
         'township' as region_level,
         {{ normalise_region_name('county_name') }} as county_name,
         {{ normalise_region_name('township_name') }} as township_name,
-        cast(null as varchar) as town_code,
+        cast(null as string) as town_code,
         roc_yyymm_text as period_text,
         {{ roc_yyymm_start('trim(roc_yyymm_text)') }} as period,
         'month' as grain,
         case
-            when measure like 'age\_%' escape '\' then 'population_band'
+            when measure like 'age!_%' escape '!' then 'population_band'
             when measure = '戶數' then 'households'
             when measure = '人口數' then 'pop_total'
             when measure = '男' then 'pop_male'
@@ -30,18 +30,21 @@ renamed as (
             when measure = '65歲以上人口' then 'pop_65plus'
         end as indicator_code,
         measure,
-        cast(null as varchar) as section,
+        cast(null as string) as section,
         case
-            when measure like 'age\_%\_m' escape '\' then 'male'
-            when measure like 'age\_%\_f' escape '\' then 'female'
+            when measure like 'age!_%!_m' escape '!' then 'male'
+            when measure like 'age!_%!_f' escape '!' then 'female'
         end as sex,
-        case when measure like 'age\_%' escape '\'
-            then cast(regexp_extract(measure, '^age_([0-9]+)', 1) as integer) end as age_from,
-        case when measure like 'age\_%' escape '\'
-            then try_cast(regexp_extract(measure, '^age_[0-9]+_([0-9]+)_', 1) as integer)
+        case
+            when measure like 'age!_%' escape '!'
+                then cast(regexp_extract(measure, '^age_([0-9]+)', 1) as integer)
+        end as age_from,
+        case
+            when measure like 'age!_%' escape '!'
+                then try_cast(regexp_extract(measure, '^age_[0-9]+_([0-9]+)_', 1) as integer)
         end as age_to,
         cast(value as double) as value,
-        cast(value_text as varchar) as value_text
+        cast(value_text as string) as value_text
     from source
 )
 

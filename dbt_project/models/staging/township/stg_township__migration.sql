@@ -17,7 +17,7 @@ renamed as (
         trim(town_code) as town_code,
         roc_period_text as period_text,
         case
-            when grain = 'year' and regexp_full_match(roc_period_text, '[0-9]{2,3}')
+            when grain = 'year' and {{ matches_fully("roc_period_text", '[0-9]{2,3}') }}
                 then {{ year_start(roc_to_ad_year('roc_period_text')) }}
             -- the window's first month: 11 months before its last
             when grain = 'twelve_months'
@@ -32,12 +32,12 @@ renamed as (
             when '死亡數_近12月' then 'deaths'
         end as indicator_code,
         measure,
-        cast(null as varchar) as section,
-        cast(null as varchar) as sex,
+        cast(null as string) as section,
+        cast(null as string) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
         cast(value as double) as value,
-        cast(value_text as varchar) as value_text
+        cast(value_text as string) as value_text
     from source
 )
 

@@ -14,10 +14,12 @@ renamed as (
         case when township_name is null then 'county' else 'township' end as region_level,
         {{ normalise_region_name('county_name') }} as county_name,
         {{ normalise_region_name('township_name') }} as township_name,
-        cast(null as varchar) as town_code,
+        cast(null as string) as town_code,
         roc_year_text as period_text,
-        case when regexp_full_match(trim(roc_year_text), '[0-9]{2,3}')
-            then {{ year_start(roc_to_ad_year('trim(roc_year_text)')) }} end as period,
+        case
+            when {{ matches_fully("trim(roc_year_text)", '[0-9]{2,3}') }}
+                then {{ year_start(roc_to_ad_year('trim(roc_year_text)')) }}
+        end as period,
         'year' as grain,
         case measure
             when '年底人口' then 'pop_total'
@@ -31,12 +33,12 @@ renamed as (
             when '65歲以上人口' then 'pop_65plus'
         end as indicator_code,
         measure,
-        cast(null as varchar) as section,
-        cast(null as varchar) as sex,
+        cast(null as string) as section,
+        cast(null as string) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
         cast(value as double) as value,
-        cast(value_text as varchar) as value_text
+        cast(value_text as string) as value_text
     from source
 )
 

@@ -22,12 +22,12 @@ renamed as (
             when '土地面積_km2' then 'area_km2'
         end as indicator_code,
         measure,
-        cast(null as varchar) as section,
-        cast(null as varchar) as sex,
+        cast(null as string) as section,
+        cast(null as string) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
         cast(value as double) as value,
-        cast(value_text as varchar) as value_text
+        cast(value_text as string) as value_text
     from source
 )
 

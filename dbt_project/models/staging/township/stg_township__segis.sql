@@ -11,9 +11,10 @@ low_income as (
 ),
 
 unioned as (
-    select * from poi
-    union all by name
-    select * from low_income
+    {{ union_all_by_name({
+        'poi': source('township', 'segis_poi'),
+        'low_income': source('township', 'segis_low_income'),
+    }) }}
 ),
 
 renamed as (
@@ -31,7 +32,9 @@ renamed as (
             as period,
         'month' as grain,
         case
-            when measure = 'c_cnt' or regexp_full_match(measure, 'c1_[a-s]_cnt') then 'establishments'
+            when
+                measure = 'c_cnt' or {{ matches_fully("measure", 'c1_[a-s]_cnt') }}
+                then 'establishments'
             when measure = 'ecare_cnt' then 'community_care_points'
             when measure = 'h_cnt' then 'medical_institutions'
             when measure = 'h_bed' then 'medical_institution_beds'
@@ -43,13 +46,15 @@ renamed as (
             when measure = 'rlp2_cnt' then 'mid_low_income_pop'
         end as indicator_code,
         measure,
-        case when regexp_full_match(measure, 'c1_[a-s]_cnt')
-            then upper(substr(measure, 4, 1)) end as section,
-        cast(null as varchar) as sex,
+        case
+            when {{ matches_fully("measure", 'c1_[a-s]_cnt') }}
+                then upper(substr(measure, 4, 1))
+        end as section,
+        cast(null as string) as sex,
         cast(null as integer) as age_from,
         cast(null as integer) as age_to,
         cast(value as double) as value,
-        cast(value_text as varchar) as value_text
+        cast(value_text as string) as value_text
     from unioned
 )
 
