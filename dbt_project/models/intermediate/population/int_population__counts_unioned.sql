@@ -145,7 +145,8 @@ village_level as (
         'village' as region_level,
         {{ roc_month_start('roc_yyymm') }} as period,
         'month' as grain, cast(null as string) as scenario, source_id, 1 as source_priority,
-        is_synthetic, pop_total, pop_male, pop_female, null, null, null, households,
+        is_synthetic, pop_total, pop_male, pop_female, null as pop_0_14, null as pop_15_64,
+        null as pop_65plus, households,
         cast(null as double) as area_km2, cast(null as double) as pop_40_64
     from villages
 ),

@@ -9,7 +9,12 @@ structure as (
 ),
 
 dgbas_flags as (
-    select indicator_code, region_code, period, source_id, quality_flag
+    select
+        indicator_code,
+        region_code,
+        period,
+        source_id,
+        quality_flag
     from {{ ref('int_dgbas__catalogue_values') }}
     where quality_flag is not null
 ),
@@ -44,8 +49,14 @@ ranked as (
 
 reconciled as (
     select
-        ranked.indicator_code, ranked.region_code, ranked.period, ranked.grain, ranked.scenario,
-        ranked.value, ranked.is_synthetic, ranked.source_id,
+        ranked.indicator_code,
+        ranked.region_code,
+        ranked.period,
+        ranked.grain,
+        ranked.scenario,
+        ranked.value,
+        ranked.is_synthetic,
+        ranked.source_id,
         case
             when ranked.is_synthetic then 'synthetic'
             when dgbas_flags.quality_flag is not null then dgbas_flags.quality_flag
@@ -53,11 +64,12 @@ reconciled as (
         end as quality_flag
     from ranked
     left join dgbas_flags
-        on dgbas_flags.indicator_code = ranked.indicator_code
-        and dgbas_flags.region_code = ranked.region_code
-        and dgbas_flags.period = ranked.period
-        and dgbas_flags.source_id = ranked.source_id
-        and ranked.grain = 'year'
+        on
+            ranked.indicator_code = dgbas_flags.indicator_code
+            and ranked.region_code = dgbas_flags.region_code
+            and ranked.period = dgbas_flags.period
+            and ranked.source_id = dgbas_flags.source_id
+            and ranked.grain = 'year'
     where ranked.rank_in_key = 1
 )
 

@@ -16,16 +16,41 @@ registration_api as (
 
 villages as (
     select
-        village_code, county_name, township_name, village_name, roc_yyymm, households,
-        pop_total, cast(null as bigint) as pop_male, cast(null as bigint) as pop_female,
-        households_text, pop_total_text, cast(null as string) as pop_male_text,
-        cast(null as string) as pop_female_text, source_id, raw_sha256, is_synthetic
+        village_code,
+        county_name,
+        township_name,
+        village_name,
+        roc_yyymm,
+        households,
+        pop_total,
+        cast(null as bigint) as pop_male,
+        cast(null as bigint) as pop_female,
+        households_text,
+        pop_total_text,
+        cast(null as string) as pop_male_text,
+        cast(null as string) as pop_female_text,
+        source_id,
+        raw_sha256,
+        is_synthetic
     from village_file
     union all
     select
-        village_code, county_name, township_name, village_name, roc_yyymm, households,
-        pop_total, pop_male, pop_female, households_text, pop_total_text, pop_male_text,
-        pop_female_text, source_id, raw_sha256, is_synthetic
+        village_code,
+        county_name,
+        township_name,
+        village_name,
+        roc_yyymm,
+        households,
+        pop_total,
+        pop_male,
+        pop_female,
+        households_text,
+        pop_total_text,
+        pop_male_text,
+        pop_female_text,
+        source_id,
+        raw_sha256,
+        is_synthetic
     from registration_api
 ),
 
@@ -33,9 +58,9 @@ parsed as (
     select
         *,
         households is null and trim(coalesce(households_text, '')) not in ('…', '-', '')
-            or pop_total is null and trim(coalesce(pop_total_text, '')) not in ('…', '-', '')
-            or pop_male is null and trim(coalesce(pop_male_text, '')) not in ('…', '-', '')
-            or pop_female is null and trim(coalesce(pop_female_text, '')) not in ('…', '-', '')
+        or pop_total is null and trim(coalesce(pop_total_text, '')) not in ('…', '-', '')
+        or pop_male is null and trim(coalesce(pop_male_text, '')) not in ('…', '-', '')
+        or pop_female is null and trim(coalesce(pop_female_text, '')) not in ('…', '-', '')
             as has_garbled_count
     from villages
 ),
@@ -47,8 +72,9 @@ copies as (
             partition by source_id, village_code, roc_yyymm
             order by households_text, pop_total_text, pop_male_text, pop_female_text
         ) as copy_number,
-        count(distinct concat_ws('|', households_text, pop_total_text, pop_male_text,
-                                 pop_female_text, village_name)) over (
+        count(distinct concat_ws(
+            '|', households_text, pop_total_text, pop_male_text,
+            pop_female_text, village_name)) over (
             partition by source_id, village_code, roc_yyymm
         ) > 1 as has_conflicting_copies
     from parsed
@@ -56,8 +82,18 @@ copies as (
 
 checked as (
     select
-        village_code, county_name, township_name, village_name, roc_yyymm, households,
-        pop_total, pop_male, pop_female, source_id, raw_sha256, is_synthetic,
+        village_code,
+        county_name,
+        township_name,
+        village_name,
+        roc_yyymm,
+        households,
+        pop_total,
+        pop_male,
+        pop_female,
+        source_id,
+        raw_sha256,
+        is_synthetic,
         'code=' || coalesce(village_code, 'null')
         || '; site=' || coalesce(county_name || township_name, 'null')
         || '; village=' || coalesce(village_name, 'null')

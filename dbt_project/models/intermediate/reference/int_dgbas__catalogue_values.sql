@@ -44,12 +44,20 @@ converted as (
 ),
 
 county_sums as (
-    select 'nation' as region_level, indicator_code, period, sum(value) as county_sum
+    select
+        'nation' as region_level,
+        indicator_code,
+        period,
+        sum(value) as county_sum
     from converted
     where region_level = 'county'
     group by indicator_code, period
     union all
-    select 'area' as region_level, indicator_code, period, sum(value) as county_sum
+    select
+        'area' as region_level,
+        indicator_code,
+        period,
+        sum(value) as county_sum
     from converted
     where region_level = 'county' and region_code not in ('09020', '09007')
     group by indicator_code, period
@@ -61,15 +69,17 @@ flagged as (
         case
             when converted.is_synthetic then 'synthetic'
             -- half a unit of the published figure: 百萬元 amounts rounded to 3 decimals still add up
-            when converted.additive
+            when
+                converted.additive
                 and abs(converted.value - county_sums.county_sum) > 0.5 * converted.unit_factor
                 then 'source_total_mismatch'
         end as quality_flag
     from converted
     left join county_sums
-        on county_sums.region_level = converted.region_level
-        and county_sums.indicator_code = converted.indicator_code
-        and county_sums.period = converted.period
+        on
+            converted.region_level = county_sums.region_level
+            and converted.indicator_code = county_sums.indicator_code
+            and converted.period = county_sums.period
 )
 
 select * from flagged

@@ -28,8 +28,9 @@ coded as (
         cells.is_synthetic
     from cells
     inner join region_names
-        on region_names.lookup_name = cells.region_name
-        and region_names.region_level in ('nation', 'area', 'county')
+        on
+            cells.region_name = region_names.lookup_name
+            and region_names.region_level in ('nation', 'area', 'county')
     where cells.rejection_reason is null
 )
 

@@ -26,7 +26,10 @@ nation_names as (
 -- publishes figures for it that it has for no nation (unemployment rate, household income),
 -- and they are not the nation's
 area_names as (
-    select 'TW-TA' as region_code, 'area' as region_level, '臺灣地區' as lookup_name
+    select
+        'TW-TA' as region_code,
+        'area' as region_level,
+        '臺灣地區' as lookup_name
 ),
 
 county_names as (

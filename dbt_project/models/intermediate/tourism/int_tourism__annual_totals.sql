@@ -47,8 +47,12 @@ compared as (
         {{ star_except('totals', ['rejection_reason']) }},
         -- a spot-year with every month blank carries no figure at all: quarantined, so that
         -- every row of the file is published or accounted for with a reason
-        coalesce(totals.rejection_reason, case when totals.months_reported = 0
-            then 'every month blank (合計 ' || coalesce(cast(totals.reported_annual_total as string), 'blank') || ')'
+        coalesce(totals.rejection_reason, case
+            when totals.months_reported = 0
+                then
+                    'every month blank (合計 '
+                    || coalesce(cast(totals.reported_annual_total as string), 'blank')
+                    || ')'
         end) as rejection_reason,
         -- blank months count as nothing; a blank 合計 never adds up (as reconcile_annual_totals)
         coalesce(coalesce(totals.visitors, 0) = totals.reported_annual_total, false) as adds_up,

@@ -7,8 +7,8 @@ totals as (
     select
         *,
         'year=' || cast(year as string) || '; 縣市別=' || coalesce(county_name, '')
-            || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '')
-            || '; 合計=' || coalesce(cast(reported_annual_total as string), '') as record
+        || '; 類型=' || coalesce(spot_type, '') || '; 細分=' || coalesce(spot_name, '')
+        || '; 合計=' || coalesce(cast(reported_annual_total as string), '') as record
     from {{ ref('int_tourism__annual_totals') }}
 ),
 

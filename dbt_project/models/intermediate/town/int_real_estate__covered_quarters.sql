@@ -22,14 +22,21 @@ loads as (
         files.season_start as season_quarter
     from checked
     inner join files
-        on files.source_id = checked.source_id and files.release = checked.release
-        and files.source_file = checked.source_file
+        on
+            checked.source_id = files.source_id and checked.release = files.release
+            and checked.source_file = files.source_file
 ),
 
 covered as (
-    select county_letter, file_kind, season_quarter as transaction_quarter from loads
+    select
+        county_letter,
+        file_kind,
+        season_quarter as transaction_quarter
+    from loads
     union
-    select county_letter, file_kind,
+    select
+        county_letter,
+        file_kind,
         cast({{ dbt.dateadd('month', -3, 'season_quarter') }} as date) as transaction_quarter
     from loads
 )

@@ -28,14 +28,18 @@ records as (
     select
         checked.*,
         case checked.file_kind when 'b' then 'presale' when 'c' then 'rent' end as market,
-        case when checked.sale_kind in ('building', 'land_building')
+        case
+            when
+                checked.sale_kind in ('building', 'land_building')
                 and not checked.is_special_relationship
-             then checked.unit_price_ntd_per_m2 end as building_unit_price
+                then checked.unit_price_ntd_per_m2
+        end as building_unit_price
     from checked
     inner join covered
-        on covered.county_letter = checked.county_letter
-        and covered.file_kind = checked.file_kind
-        and covered.transaction_quarter = checked.transaction_quarter
+        on
+            checked.county_letter = covered.county_letter
+            and checked.file_kind = covered.file_kind
+            and checked.transaction_quarter = covered.transaction_quarter
     where checked.rejection_reason is null and checked.file_kind in ('b', 'c')
 ),
 

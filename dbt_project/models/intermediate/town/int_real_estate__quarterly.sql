@@ -33,15 +33,19 @@ sales as (
     select
         checked.*,
         -- an arm's-length sale of a building: what the price medians are taken over
-        sale_kind in ('building', 'land_building') and not is_special_relationship
-            as is_market_priced_building
+        checked.sale_kind in ('building', 'land_building')
+        and not checked.is_special_relationship as is_market_priced_building
     from checked
     inner join covered
-        on covered.county_letter = checked.county_letter
-        and covered.file_kind = checked.file_kind
-        and covered.transaction_quarter = checked.transaction_quarter
-    where checked.rejection_reason is null and checked.file_kind = 'a'
-        and checked.transaction_quarter in (select transaction_quarter from quarters_to_rebuild)
+        on
+            checked.county_letter = covered.county_letter
+            and checked.file_kind = covered.file_kind
+            and checked.transaction_quarter = covered.transaction_quarter
+    where
+        checked.rejection_reason is null and checked.file_kind = 'a'
+        and checked.transaction_quarter in (
+            select quarters_to_rebuild.transaction_quarter from quarters_to_rebuild
+        )
 ),
 
 {% set measures %}

@@ -23,16 +23,23 @@ per_file as (
         checked.release,
         checked.source_file,
         count(*) as rows_staged,
-        sum(case when checked.rejection_reason is null and covered.transaction_quarter is not null
-                 then 1 else 0 end) as rows_accepted,
+        sum(case
+            when checked.rejection_reason is null and covered.transaction_quarter is not null
+                then 1
+            else 0
+        end) as rows_accepted,
         sum(case when checked.rejection_reason is not null then 1 else 0 end) as rows_quarantined,
-        sum(case when checked.rejection_reason is null and covered.transaction_quarter is null
-                 then 1 else 0 end) as rows_held
+        sum(case
+            when checked.rejection_reason is null and covered.transaction_quarter is null
+                then 1
+            else 0
+        end) as rows_held
     from checked
     left join covered
-        on covered.county_letter = checked.county_letter
-        and covered.file_kind = checked.file_kind
-        and covered.transaction_quarter = checked.transaction_quarter
+        on
+            checked.county_letter = covered.county_letter
+            and checked.file_kind = covered.file_kind
+            and checked.transaction_quarter = covered.transaction_quarter
     group by checked.source_id, checked.release, checked.source_file
 ),
 
