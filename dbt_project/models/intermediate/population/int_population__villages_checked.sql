@@ -65,19 +65,28 @@ parsed as (
     from villages
 ),
 
+copy_texts as (
+    select
+        *,
+        concat_ws(
+            '|', households_text, pop_total_text, pop_male_text, pop_female_text, village_name
+        ) as copy_text
+    from parsed
+),
+
 copies as (
+    -- two copies conflict when their texts differ: min <> max over the key, because Spark
+    -- has no count(distinct) window
     select
         *,
         row_number() over (
             partition by source_id, village_code, roc_yyymm
             order by households_text, pop_total_text, pop_male_text, pop_female_text
         ) as copy_number,
-        count(distinct concat_ws(
-            '|', households_text, pop_total_text, pop_male_text,
-            pop_female_text, village_name)) over (
-            partition by source_id, village_code, roc_yyymm
-        ) > 1 as has_conflicting_copies
-    from parsed
+        min(copy_text) over (partition by source_id, village_code, roc_yyymm)
+        <> max(copy_text) over (partition by source_id, village_code, roc_yyymm)
+            as has_conflicting_copies
+    from copy_texts
 ),
 
 checked as (
