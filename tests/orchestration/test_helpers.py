@@ -8,7 +8,7 @@ from orchestration.policies import freshness_policy
 def test_dbt_build_args():
     assert dbt_build_args("duckdb") == ["build", "--target", "duckdb"]
     assert dbt_build_args("spark", full_refresh=True) == [
-        "build", "--target", "spark", "--full-refresh"]
+        "build", "--target", "spark", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
 
 def test_dbt_docs_args():
