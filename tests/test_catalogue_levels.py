@@ -5,29 +5,42 @@ import pytest
 
 pytestmark = pytest.mark.pipeline
 
-LEVEL_ORDER = "case r.region_level when 'nation' then 1 when 'county' then 2 " \
-              "when 'township' then 3 when 'village' then 4 end"
+# Coarse to fine. 'area' (臺灣地區) lies between the nation and the counties; an 'unplaced'
+# remainder is no level of its own (it completes its parent's children), so it reaches none.
+LEVELS = ["nation", "area", "county", "township", "village"]
 
 
 def test_lowest_region_level_is_reached_by_real_values(published):
     wrong = published.execute(
-        f"""
-        with reached as (
-            select v.indicator_code, max({LEVEL_ORDER}) as finest
+        """
+        with levels as (
+            select unnest($levels) as region_level, generate_subscripts($levels, 1) as fineness
+        ),
+
+        reached as (
+            select v.indicator_code, max(levels.fineness) as finest
             from marts.fct_indicator_value as v
             inner join marts.dim_region as r using (region_code)
+            inner join levels using (region_level)
             where not v.is_synthetic
             group by v.indicator_code
         )
-        select i.indicator_code, i.lowest_region_level,
-            ['nation', 'county', 'township', 'village'][reached.finest] as reached
+
+        select i.indicator_code, i.lowest_region_level, $levels[reached.finest] as reached
         from marts.dim_indicator as i
         inner join reached using (indicator_code)
-        where i.lowest_region_level <> ['nation', 'county', 'township', 'village'][reached.finest]
+        where i.lowest_region_level is distinct from $levels[reached.finest]
         order by 1
-        """
+        """, {"levels": LEVELS}
     ).fetchall()
     assert wrong == []
+
+
+def test_every_published_level_is_ranked(published):
+    """A region level the ranking above does not know would escape it."""
+    levels = {row[0] for row in published.execute(
+        "select distinct region_level from marts.dim_region").fetchall()}
+    assert levels - {"unplaced"} <= set(LEVELS)
 
 
 def test_indicators_without_real_values_are_planned_derived_or_synthetic(published):

@@ -37,7 +37,7 @@ covered as (
     select
         county_letter,
         file_kind,
-        cast({{ dbt.dateadd('month', -3, 'season_quarter') }} as date) as transaction_quarter
+        {{ months_after('season_quarter', -3) }} as transaction_quarter
     from loads
 )
 
