@@ -42,25 +42,35 @@ def validate_quality_report(path: Path) -> dict:
     return report
 
 
-@pytest.fixture(scope="session", autouse=True)
-def every_quality_report_is_valid(tmp_path_factory):
-    """After the session: every report.json any test produced is strict and schema-valid."""
-    yield
-    for path in sorted(tmp_path_factory.getbasetemp().rglob("quality/*/report.json")):
+def assert_quality_reports_valid(root: Path) -> None:
+    """Every report.json under `root` is strict and schema-valid."""
+    for path in sorted(root.rglob("quality/*/report.json")):
         try:
             validate_quality_report(path)
         except (ValueError, jsonschema.ValidationError) as exc:
             pytest.fail(f"invalid quality report {path}: {str(exc).splitlines()[0]}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def every_quality_report_is_valid(tmp_path_factory):
+    """After the session: every report.json left in the session's folders is valid. A passing
+    test's tmp_path is removed when it ends (tmp_path_retention_policy = "failed", so a
+    session's copies of the warehouse do not fill the disk): `twresas_home` checks its
+    reports before that."""
+    yield
+    assert_quality_reports_valid(tmp_path_factory.getbasetemp())
+
+
 @pytest.fixture
 def twresas_home(tmp_path, monkeypatch) -> Path:
     """A temporary home in the environment, for what a user runs (the CLI, the code location,
-    plain-Python fetches), which reads its settings there."""
+    plain-Python fetches), which reads its settings there; its quality reports are checked
+    when the test ends."""
     monkeypatch.setenv("TWRESAS_HOME", str(tmp_path))
     monkeypatch.setenv("TWRESAS_GX_ROOT", str(tmp_path / "expectations"))
     monkeypatch.setenv("TWRESAS_SOURCE_MODE", "snapshot")
-    return tmp_path
+    yield tmp_path
+    assert_quality_reports_valid(tmp_path)
 
 
 @pytest.fixture
