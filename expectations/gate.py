@@ -36,7 +36,8 @@ def gate_frame(table: pa.Table) -> pd.DataFrame:
     """A mart as the gate validates it: as DuckDB's pandas export gives it, but floating-point
     columns with Arrow types, in which NaN is a value and not missing (as numpy floats would
     make it), so that the generated finiteness rule sees a NaN."""
-    frame = duckdb.from_arrow(table).df()
+    with duckdb.connect() as con:  # not the module's default connection, which others share
+        frame = con.from_arrow(table).df()
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(column)),
