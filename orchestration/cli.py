@@ -204,7 +204,8 @@ def summary_lines(warehouse: Warehouse, result: dg.ExecuteInProcessResult) -> li
     failed_tests = [e.check_name for e in dbt_tests if not e.passed]
     passed_tests = len(dbt_tests) - len(failed_tests)
     lines.append(
-        f"dbt tests: {passed_tests} passed, {len(failed_tests)} failed"
+        # asset checks are the dbt tests attached to one asset: fewer than the phase line's count
+        f"dbt asset checks: {passed_tests} passed, {len(failed_tests)} failed"
         + (f" ({', '.join(failed_tests)})" if failed_tests else "")
     )
     for gate in gates:
