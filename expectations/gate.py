@@ -15,9 +15,11 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from pandas.errors import OutOfBoundsDatetime
 
 from expectations.data_docs import make_offline
 from sources.jsonsafe import json_safe
@@ -33,15 +35,27 @@ def data_docs_index(gx_root: Path) -> Path:
 
 
 def gate_frame(table: pa.Table) -> pd.DataFrame:
-    """A mart as the gate validates it: as DuckDB's pandas export gives it, but floating-point
-    columns with Arrow types, in which NaN is a value and not missing (as numpy floats would
-    make it), so that the generated finiteness rule sees a NaN."""
+    """A mart as the gate validates it: as DuckDB's pandas export gives it, with two changes
+    that keep the verdict and make GX take its vectorised path on large marts (its per-value
+    Python path took 8 of the 18 s of fct_indicator_value_history's gate):
+    - a floating-point column that holds a NaN keeps its Arrow type, in which NaN is a value
+      and not missing (numpy floats would make it missing), so the finiteness rule sees it;
+      a column without NaN stays numpy, on which the same rule runs vectorised;
+    - dates and timestamps in nanoseconds, GX's vectorised type; a value pandas cannot hold
+      in nanoseconds (before 1677 or after 2262) keeps its type, and the slower path judges it.
+    """
     with duckdb.connect() as con:  # not the module's default connection, which others share
         frame = con.from_arrow(table).df()
     for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(column)),
+        arrow_column = table.column(column)
+        if pa.types.is_floating(arrow_column.type) and pc.any(pc.is_nan(arrow_column)).as_py():
+            frame[column] = pd.Series(pd.arrays.ArrowExtensionArray(arrow_column),
                                       index=frame.index)
+        elif pd.api.types.is_datetime64_dtype(frame[column]):
+            try:
+                frame[column] = frame[column].astype("datetime64[ns]")
+            except (OutOfBoundsDatetime, OverflowError):
+                pass
     return frame
 
 

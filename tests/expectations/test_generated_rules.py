@@ -67,3 +67,21 @@ def test_a_year_column_after_this_year_fails(twresas_home):
     result = gate(f"select * from (values (1, {date.today().year + 1}), (2, 2018)) t(k, year)",
                   twresas_home)
     assert failed(result) == {"year:expect_column_values_to_be_between": [1]}
+
+
+def test_a_period_beyond_what_pandas_holds_in_nanoseconds_still_fails(twresas_home):
+    """The gate reads periods in nanoseconds for speed; one it cannot (after 2262) is judged
+    on its own type, and fails."""
+    result = gate("""select * from (values (1, date '9999-01-01'), (2, date '2020-01-01'))
+                   t(k, period)""", twresas_home)
+    assert failed(result) == {"period:expect_column_values_to_be_between": [1]}
+
+
+def test_a_nan_is_caught_in_its_column_only(twresas_home):
+    """A column with a NaN is read with Arrow types, the others as numpy floats: the NaN fails
+    its rule, the infinity in the other column fails too."""
+    result = gate("""select * from (values (1, 'nan'::double, 1.0::double),
+                                          (2, 2.0::double, 'inf'::double)) t(k, a, b)""",
+                  twresas_home)
+    assert failed(result) == {"a:expect_column_values_to_be_between": [1],
+                              "b:expect_column_values_to_be_between": [2]}
