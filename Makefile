@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # One Dagster instance for `make run` and `make ui`: the UI shows the runs, materialisations
 # and check results of the command-line runs.
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The warehouse's home as `make run` uses it (sources/settings.py): the manifest is parsed with
+# it, so the run's dbt build parses only what changed (see orchestration/dbt_project.py).
+TWRESAS_HOME ?= $(CURDIR)
 export PATH := $(abspath $(BIN)):$(PATH)
 # Re-parsed when anything dbt reads is newer (folders count: adding or removing a file changes
 # its folder's mtime); orchestration/dbt_manifest.py refuses a manifest older than these.
@@ -21,7 +24,8 @@ setup: $(STAMP) $(MANIFEST)
 # loads it (as the dagster-dbt docs recommend).
 manifest: $(MANIFEST)
 $(MANIFEST): $(STAMP) $(DBT_INPUTS)
-	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_manifest.py
+	TWRESAS_HOME=$(TWRESAS_HOME) $(BIN)/dagster-dbt project prepare-and-package \
+		--file orchestration/dbt_manifest.py
 
 # Exactly the tested versions: the hashed lock file, then the project itself without deps.
 $(STAMP): pyproject.toml requirements.lock

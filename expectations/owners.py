@@ -31,6 +31,7 @@ STRUCTURAL_GX = {
 # dbt generic test -> the structural kind it owns
 STRUCTURAL_DBT = {
     "not_null": "not_null",
+    "not_null_columns": "not_null",  # ours: one scan for several columns, a rule per column
     "unique": "unique",
     "unique_combination_of_columns": "unique",
     "accepted_values": "accepted_values",
@@ -73,6 +74,9 @@ def _dbt_test_rules(model: str, column: str | None, test) -> list[Rule]:
     if name not in STRUCTURAL_DBT or settings.get("config", {}).get("where"):
         return []
     arguments = settings.get("arguments", {})
+    if name == "not_null_columns":
+        return [Rule(model, "not_null", frozenset([listed]), f"not_null({listed})")
+                for listed in arguments["columns"]]
     columns = arguments.get("combination_of_columns") or [column]
     written = f"{name}({', '.join(columns)})"
     values = frozenset(arguments.get("values", ()))
