@@ -8,8 +8,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.quality import gate_checks
-
 
 def dbt_log_path(logs_dir: Path, run_id: str) -> Path:
     """Everything dbt printed in a run: its line per model, seed and test."""
@@ -59,26 +57,17 @@ def _phase_line(run_results: dict, phase: str, done: str, done_status: str,
     return line
 
 
-# the step of each GX gate -> its mart
-GATE_STEPS = {check.node_def.name: key.asset_key.path[-1]
-              for check in gate_checks for key in check.check_keys}
+GATES_STEP = "gx_gates"  # the one step of every GX gate (orchestration/defs/quality.py)
 _steps_done: Counter = Counter()
-_gates_done: dict[str, dict[str, bool]] = {}
 
 
 def step_finished(run_id: str, step: str, succeeded: bool) -> None:
-    """A line per step; the gates in one line when the last of them has finished."""
-    if step not in GATE_STEPS:
-        if succeeded:
-            _steps_done[run_id] += 1
-            print(f"  [{_steps_done[run_id]:>2}] done: {step}", flush=True)
-        else:
-            print(f"  [!!] FAILED: {step}", flush=True)
-        return
-    gates = _gates_done.setdefault(run_id, {})
-    gates[GATE_STEPS[step]] = succeeded
-    if len(gates) == len(GATE_STEPS):
-        print(gates_line(gates), flush=True)
+    """A line per step; the gates' step has printed its own (gates_line) when it succeeds."""
+    if not succeeded:
+        print(f"  [!!] FAILED: {step}", flush=True)
+    elif step != GATES_STEP:
+        _steps_done[run_id] += 1
+        print(f"  [{_steps_done[run_id]:>2}] done: {step}", flush=True)
 
 
 def gates_line(passed_by_mart: dict[str, bool]) -> str:

@@ -136,7 +136,6 @@ def test_a_failing_expectation_blocks_publication(pipeline_copy, monkeypatch):
 
     from expectations.suites import MartGate
     from orchestration.cli import run_all, summary_lines
-    from orchestration.defs.quality import gate_checks
     from orchestration.resources import Warehouse
     from sources.settings import read_settings
 
@@ -153,7 +152,7 @@ def test_a_failing_expectation_blocks_publication(pipeline_copy, monkeypatch):
         )
 
     monkeypatch.setattr(MartGate, "suite", impossible_suite)
-    (region_gate,) = [c for c in gate_checks if c.check_key.name == "gx_dim_region"]
+    region_gate = dg.AssetCheckKey(dg.AssetKey(["marts", "dim_region"]), "gx_dim_region")
     with narrowed(dg.AssetSelection.checks(region_gate) | dg.AssetSelection.assets(PUBLISHED)):
         result = run_all()
 

@@ -21,9 +21,9 @@ PUBLISHED_HISTORY = dg.AssetKey(["raw", "published_indicator_value_history"])
 
 
 def gate_checks() -> dg.AssetSelection:
-    from orchestration.defs.quality import gate_checks
+    from orchestration.defs.quality import gx_gates
 
-    return dg.AssetSelection.checks(*gate_checks)
+    return dg.AssetSelection.checks(gx_gates)
 
 
 def marts_selection() -> dg.AssetSelection:

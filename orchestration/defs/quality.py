@@ -1,35 +1,62 @@
 """The audit step of write-audit-publish: every gated mart is validated by its GX suite in a
-blocking asset check, so a failure stops the publish asset downstream."""
+blocking asset check, so a failure stops the publish asset downstream.
+
+The checks are one step (a multi-asset check that can run any subset of them): the marts are
+validated in one GX project context and the run's Data Docs are rendered once at the end, not
+once per mart."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from expectations.gate import GateResult, gate_frame, validate_mart
-from expectations.suites import MartGate, all_gates
+from expectations.gate import GateRun, gate_frame
+from expectations.suites import all_gates
 from orchestration.audit import write_gate_report
+from orchestration.progress import GATES_STEP, gates_line
 from orchestration.resources import Warehouse
 
+GATES = all_gates()
 
-def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["marts", gate.mart]),
-        name=f"gx_{gate.mart}",
-        blocking=True,
-        description=f"Great Expectations suite {gate.mart}_suite; blocks publication on failure.",
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
-    ) -> dg.AssetCheckResult:
-        with warehouse.connect_work_db(read_only=True) as con:
-            frame = gate_frame(con.sql(f"select * from marts.{gate.mart}").to_arrow_table())
-        result: GateResult = validate_mart(gate.mart, frame, gate.suite(frame.dtypes),
-                                           gx_root=warehouse.gx_dir, key=gate.key,
-                                           run_name=context.run.run_id)
+
+def _check_key(mart: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(dg.AssetKey(["marts", mart]), f"gx_{mart}")
+
+
+@dg.multi_asset_check(
+    name=GATES_STEP,
+    specs=[
+        dg.AssetCheckSpec(
+            name=_check_key(mart).name,
+            asset=_check_key(mart).asset_key,
+            blocking=True,
+            description=f"Great Expectations suite {mart}_suite; blocks publication on failure.",
+        )
+        for mart in GATES
+    ],
+    can_subset=True,
+)
+def gx_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
+    selected = [mart for mart in GATES if _check_key(mart) in context.selected_asset_check_keys]
+    gate_run = GateRun(warehouse.gx_dir, run_name=context.run.run_id)
+    results = []
+    try:
+        for mart in selected:
+            gate = GATES[mart]
+            with warehouse.connect_work_db(read_only=True) as con:
+                frame = gate_frame(con.sql(f"select * from marts.{mart}").to_arrow_table())
+            results.append(gate_run.validate(mart, frame, gate.suite(frame.dtypes), key=gate.key))
+            del frame
+    finally:
+        # the pages of every mart validated, also when a later one raised
+        gate_run.build_data_docs()
+    print(gates_line({result.mart: result.success for result in results}), flush=True)
+    for result in results:
         report = write_gate_report(warehouse, context.run.run_id, result)
         if not result.success:
-            context.log.error(f"{gate.mart} failed its gate: {result.describe_failures()}")
-        return dg.AssetCheckResult(
+            context.log.error(f"{result.mart} failed its gate: {result.describe_failures()}")
+        yield dg.AssetCheckResult(
+            asset_key=_check_key(result.mart).asset_key,
+            check_name=_check_key(result.mart).name,
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description=result.describe_failures() or "all expectations met",
@@ -42,8 +69,3 @@ def _gate_check(gate: MartGate) -> dg.AssetChecksDefinition:
                 "report": dg.MetadataValue.path(str(report)),
             },
         )
-
-    return _check
-
-
-gate_checks = [_gate_check(gate) for gate in all_gates().values()]

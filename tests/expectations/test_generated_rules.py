@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from expectations.gate import gate_frame, validate_mart
+from expectations.gate import GateRun, gate_frame
 from expectations.suites import MartGate
 
 TODAY = date.today().isoformat()
@@ -19,8 +19,8 @@ def gate(sql: str, twresas_home):
     with duckdb.connect() as con:
         frame = gate_frame(con.sql(sql).to_arrow_table())
     mart = MartGate(mart="probe", key=("k",), expectations=list)
-    return validate_mart("probe", frame, mart.suite(frame.dtypes),
-                         gx_root=twresas_home / "expectations", key=mart.key)
+    return GateRun(twresas_home / "expectations").validate(
+        "probe", frame, mart.suite(frame.dtypes), key=mart.key)
 
 
 def failed(result) -> dict[str, list[int]]:

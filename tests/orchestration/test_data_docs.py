@@ -14,7 +14,7 @@ import pytest
 from atlas.headless_browser import Chromium, chromium_executable
 
 from expectations.data_docs import VENDOR_DIR, VENDORED, external_resources
-from expectations.gate import data_docs_index, validate_mart
+from expectations.gate import GateRun, data_docs_index
 
 # every host name fails to resolve: a page that reached for a CDN would fail to load it
 NO_NETWORK = ("--host-resolver-rules=MAP * ~NOTFOUND",)
@@ -31,10 +31,13 @@ def two_runs(tmp_path_factory):
     runs, in a Data Docs site of its own."""
     root = tmp_path_factory.mktemp("gx")
     frame = pd.DataFrame({"region_code": ["63000", "64000"], "value": [1.0, None]})
-    passed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
-        column="region_code")), gx_root=root, key=("region_code",), run_name="run-passed-1111")
-    failed = validate_mart("fct_x", frame, suite(gxe.ExpectColumnValuesToNotBeNull(
-        column="value")), gx_root=root, key=("region_code",), run_name="run-failed-2222")
+    results = []
+    for run_name, column in (("run-passed-1111", "region_code"), ("run-failed-2222", "value")):
+        gate_run = GateRun(root, run_name=run_name)
+        results.append(gate_run.validate("fct_x", frame, suite(
+            gxe.ExpectColumnValuesToNotBeNull(column=column)), key=("region_code",)))
+        gate_run.build_data_docs()
+    passed, failed = results
     return passed, failed, data_docs_index(root)
 
 
