@@ -47,13 +47,19 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 test: setup lint  ## lint, then the whole test suite, as CI runs it
 	$(BIN)/python -m pytest
 
-# The inner loop: no pipeline run, the tests spread over two processes (pytest-xdist). dbt's
-# unit tests take their inputs' columns from the last `make run`'s working database (an empty
-# copy of it; see tests/run_dbt_unit_tests.py).
-test-quick: setup  ## ruff, every test not marked pipeline, and dbt's unit tests (no pipeline run)
+# The inner loop: no pipeline run and no test that starts Dagster or dbt in a fresh interpreter
+# (markers `pipeline`, `integration`); pytest on two processes (pytest-xdist, one test file per
+# process at a time, so a module's fixtures are built once) while dbt's unit tests run beside
+# it, their one-line result printed after pytest's. dbt's unit tests take their inputs' columns
+# from the last `make run`'s working database (an empty copy of it; tests/run_dbt_unit_tests.py).
+test-quick: setup  ## ruff, the tests not marked pipeline or integration, dbt's unit tests
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not pipeline" -q -n 2
-	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py
+	@unit_log=$$(mktemp); \
+	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py > $$unit_log 2>&1 & unit=$$!; \
+	$(BIN)/python -m pytest -m "not pipeline and not integration" -q -n 2 --dist loadfile; \
+	tests=$$?; \
+	wait $$unit; unit_status=$$?; cat $$unit_log; rm -f $$unit_log; \
+	test $$tests -eq 0 && test $$unit_status -eq 0
 
 spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
 	$(BIN)/python -m orchestration.spark_check

@@ -10,6 +10,7 @@ changed since that run, dbt says which column it misses: `make run` again.
 """
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -54,12 +55,24 @@ def main() -> int:
     checkout = hashlib.sha256(str(DBT_PROJECT_DIR).encode()).hexdigest()[:12]
     home = Path(tempfile.gettempdir()) / f"tw_resas-dbt-unit-tests-{checkout}"
     empty_copy(built, home)
+    run_results = home / "target" / "run_results.json"
+    run_results.unlink(missing_ok=True)  # a stale one would report an earlier call
     done = subprocess.run(
-        [dbt_executable(), "test", "--select", "test_type:unit",
+        [dbt_executable(), "--quiet", "test", "--select", "test_type:unit",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(home / "target"), "--log-path", str(home / "logs")],
         env={**os.environ, "TWRESAS_HOME": str(home)},
     )
+    # dbt --quiet prints only errors: the count from its run results, which name each test
+    log = home / "logs" / "dbt.log"
+    if not run_results.exists():
+        print(f"dbt unit tests: dbt stopped before running them (its log: {log})")
+        return done.returncode or 1
+    results = [result for result in json.loads(run_results.read_text())["results"]
+               if result["unique_id"].startswith("unit_test.")]
+    passed = sum(result["status"] == "pass" for result in results)
+    print(f"dbt unit tests: {passed} of {len(results)} passed"
+          + ("" if done.returncode == 0 else f" (dbt's log: {log})"))
     return done.returncode
 
 

@@ -231,8 +231,23 @@ SECRET_PATTERNS = {
 }
 
 
+# Text every match of a pattern contains (lowercased): a pattern runs only on a file that
+# holds one, as each regex scan of the 15 MB of bundled snapshots takes 0.6 s.
+SECRET_HINTS = {
+    "private key": ("private key",),
+    "AWS access key id": ("akia", "asia"),
+    "GitHub token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "Slack token": ("xox",),
+    "Google API key": ("aiza",),
+    "JWT": ("eyj",),
+    "secret assigned in code": ("api", "secret", "token", "passw"),
+}
+
+
 def secrets_in(text: str) -> list[str]:
-    return [name for name, pattern in SECRET_PATTERNS.items() if pattern.search(text)]
+    lowered = text.lower()
+    return [name for name, pattern in SECRET_PATTERNS.items()
+            if any(hint in lowered for hint in SECRET_HINTS[name]) and pattern.search(text)]
 
 
 def repository_files() -> list[Path]:
@@ -265,7 +280,11 @@ def test_the_secret_scan_finds_planted_secrets():
         "gh" + "p_" + "a1B2" * 9,
         'API_KEY = "' + "s3cr3t-v4lue-0123" + '"',
         '"token": "' + "abcdef0123456789" + '"',
+        "xo" + "xb-" + "1234567890-abcdef",
+        "AI" + "za" + "Sy" + "A1b2C3d4E5" * 3 + "xyz",
+        "ey" + "JhbGciOiJIUzI1NiJ9." + "ey" + "JzdWIiOiIxMjM0NTY3ODkwIn0." + "abcdefghijkl",
     ]
+    assert set(SECRET_HINTS) == set(SECRET_PATTERNS)
     for text in planted:
         assert secrets_in(text), text
     assert secrets_in("TWRESAS_HOME = settings.home()  # token count 12") == []

@@ -33,6 +33,7 @@ LOAD_WITHOUT_DBT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.integration
 def test_loading_the_definitions_runs_no_dbt():
     manifest = DBT_PROJECT.manifest_path
     prepared_at = manifest.stat().st_mtime_ns
@@ -48,6 +49,7 @@ def test_loading_the_definitions_runs_no_dbt():
     assert sorted(manifest.parent.iterdir()) == target_files
 
 
+@pytest.mark.integration
 def test_the_dbt_of_the_interpreters_environment_runs_without_it_on_path():
     completed = subprocess.run([dbt_executable(), "--version"], env={"PATH": "/usr/bin:/bin"},
                                capture_output=True, text=True, timeout=120)

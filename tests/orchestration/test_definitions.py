@@ -110,6 +110,7 @@ def test_warehouse_job_leaves_partitioned_sources_to_their_release_jobs(definiti
     assert "raw__moi_township_pop_density" in ops
 
 
+@pytest.mark.integration
 def test_dagster_cli_validates_the_code_location():
     """What `make ui` loads: `dagster definitions validate -m orchestration.definitions`, here
     started as `.venv/bin/dagster` without the venv on PATH."""
