@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from orchestration.progress import dbt_phase_lines
 from orchestration.publish import sql_literal
 from orchestration.resources import Warehouse
 from sources.settings import read_settings
@@ -63,16 +64,13 @@ def main() -> int:
          "--target-path", str(home / "target"), "--log-path", str(home / "logs")],
         env={**os.environ, "TWRESAS_HOME": str(home)},
     )
-    # dbt --quiet prints only errors: the count from its run results, which name each test
+    # dbt --quiet prints only errors: the run's phase line from its run results instead
     log = home / "logs" / "dbt.log"
     if not run_results.exists():
         print(f"dbt unit tests: dbt stopped before running them (its log: {log})")
         return done.returncode or 1
-    results = [result for result in json.loads(run_results.read_text())["results"]
-               if result["unique_id"].startswith("unit_test.")]
-    passed = sum(result["status"] == "pass" for result in results)
-    print(f"dbt unit tests: {passed} of {len(results)} passed"
-          + ("" if done.returncode == 0 else f" (dbt's log: {log})"))
+    _, tests = dbt_phase_lines(json.loads(run_results.read_text()))
+    print(tests.strip() + ("" if done.returncode == 0 else f" (dbt's log: {log})"))
     return done.returncode
 
 
