@@ -130,13 +130,20 @@ class GateRun:
     validation pages and the index once: GX's action after each validation rebuilt the index,
     which reads every stored result, 1.5 to 3 s a mart with a few hundred results kept."""
 
-    def __init__(self, gx_root: Path, run_name: str | None = None):
+    def __init__(self, gx_root: Path, run_name: str | None = None,
+                 run_time: datetime | None = None):
         self.context = gx.get_context(mode="file", project_root_dir=str(gx_root))
         # metric progress bars would interleave with Dagster's and dbt's output on the console
         self.context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False)
-        self.datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
-        self.run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+        # the project's file (great_expectations.yml) is written only when something is added
+        # to it: processes that validate marts of one run side by side only read it
+        try:
+            self.datasource = self.context.data_sources.get(DATASOURCE)
+        except KeyError:
+            self.datasource = self.context.data_sources.add_pandas(DATASOURCE)
+        # one run time for every process validating a part of the run: Data Docs list one run
+        self.run_id = RunIdentifier(run_name=run_name, run_time=run_time or datetime.now(UTC))
         self.site = data_docs_index(gx_root).parent
         # what GX's own Data Docs action renders after a validation: its page and the suite's
         self._pages: dict[str, list[ValidationResultIdentifier | ExpectationSuiteIdentifier]] = {}
@@ -145,12 +152,7 @@ class GateRun:
                  key: tuple[str, ...] = ()) -> GateResult:
         """`frame` against `suite`; failing rows are reported by the primary key `key`.
         The result's `data_docs` page exists once `build_data_docs` has run."""
-        asset = next((a for a in self.datasource.assets if a.name == mart), None)
-        if asset is None:
-            asset = self.datasource.add_dataframe_asset(name=mart)
-        batch = next((b for b in asset.batch_definitions if b.name == "whole_mart"), None)
-        if batch is None:
-            batch = asset.add_batch_definition_whole_dataframe("whole_mart")
+        batch = self.prepare(mart)
         suite = self.context.suites.add_or_update(suite)
         validation = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=f"{mart}_validation", data=batch, suite=suite)
@@ -194,6 +196,26 @@ class GateRun:
             outcomes=outcomes,
             data_docs=url2pathname(urlparse(page).path),
         )
+
+    def prepare(self, mart: str) -> gx.core.batch_definition.BatchDefinition:
+        """The mart's data asset and batch definition, added to the project file when missing:
+        done for every mart before processes validate them side by side, so that they never
+        write that shared file."""
+        if mart in self.datasource.get_asset_names():
+            asset = self.datasource.get_asset(mart)  # tied to this context, unlike .assets
+        else:
+            asset = self.datasource.add_dataframe_asset(name=mart)
+        if "whole_mart" in {batch.name for batch in asset.batch_definitions}:
+            return asset.get_batch_definition("whole_mart")
+        return asset.add_batch_definition_whole_dataframe("whole_mart")
+
+    def pages(self, mart: str) -> list:
+        """The Data Docs pages of the mart's validation in this run (for `add_pages`)."""
+        return self._pages[mart]
+
+    def add_pages(self, mart: str, pages: list) -> None:
+        """Pages of a mart of this run validated by another process, rendered with this run's."""
+        self._pages[mart] = pages
 
     def _run(self, mart: str, validation: gx.ValidationDefinition, frame: pd.DataFrame,
              result_format: dict) -> CheckpointResult:
