@@ -44,8 +44,10 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
+# Two pytest-xdist workers, whole files each, in the order tests/conftest.py sets (longest
+# first); they share one build of the pipeline (the first to need it builds it).
 test: setup lint  ## lint, then the whole test suite, as CI runs it
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The inner loop: no pipeline run and no test that starts Dagster or dbt in a fresh interpreter
 # (markers `pipeline`, `integration`); pytest on two processes (pytest-xdist, one test file per

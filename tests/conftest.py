@@ -105,21 +105,18 @@ def _file_states(home: Path) -> dict[str, tuple[int, int]]:
             if path.is_file()}
 
 
-@pytest.fixture(scope="session")
-def pipeline_home(tmp_path_factory) -> Path:
-    """The whole pipeline run once, offline, as `make run` runs it; tests read what it built
-    and published, and copy it to change it (`pipeline_copy`): after the session, a file of its
-    landing zone or warehouse that changed fails the session."""
+def build_pipeline_home(home: Path) -> None:
+    """The whole pipeline, offline, as `make run` runs it, into `home`; its console is kept in
+    console.txt (test_pipeline reads the phase lines)."""
     from orchestration.cli import run_all
     from orchestration.resources import Http, Warehouse
 
-    home = tmp_path_factory.mktemp("pipeline")
-    (home / "dagster_home").mkdir()
+    (home / "dagster_home").mkdir(parents=True)
     saved = os.environ.get("DAGSTER_HOME")
     os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
     console = io.StringIO()
     try:
-        with contextlib.redirect_stdout(console):  # kept: test_pipeline reads the phase lines
+        with contextlib.redirect_stdout(console):
             result = run_all({
                 "warehouse": Warehouse(home=str(home), gx_root=str(home / "expectations")),
                 "http": Http(mode="snapshot"),
@@ -130,8 +127,35 @@ def pipeline_home(tmp_path_factory) -> Path:
         else:
             os.environ["DAGSTER_HOME"] = saved
     (home / "console.txt").write_text(console.getvalue(), encoding="utf-8")
-    assert result.success, "the offline pipeline run failed:\n" + console.getvalue()[-3000:]
-    built = _file_states(home)
+    if not result.success:
+        raise RuntimeError("the offline pipeline run failed:\n" + console.getvalue()[-3000:])
+    assert_quality_reports_valid(home)
+
+
+@pytest.fixture(scope="session")
+def pipeline_home(tmp_path_factory, worker_id) -> Path:
+    """The whole pipeline run once per session, offline, as `make run` runs it; tests read what
+    it built and published, and copy it to change it (`pipeline_copy`). Under pytest-xdist
+    the workers share one build (the first to need it builds it, under a file lock, while the
+    other waits): after each worker's tests, a file of its landing zone or warehouse that
+    changed fails the session."""
+    from orchestration.publish import exclusive_lock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # xdist: the workers' common root
+    home, states = shared / "pipeline", shared / "pipeline.json"
+    failure = shared / "pipeline.failed"
+    with exclusive_lock(shared / "pipeline.lock"):
+        if failure.exists():
+            pytest.fail(failure.read_text(encoding="utf-8"))
+        if not states.exists():
+            try:
+                build_pipeline_home(home)
+            except Exception as exc:
+                failure.write_text(f"{exc}", encoding="utf-8")
+                raise
+            states.write_text(json.dumps(_file_states(home)), encoding="utf-8")
+    built = {name: tuple(state) for name, state in json.loads(states.read_text()).items()}
     yield home
     changed = sorted(set(built.items()) ^ set(_file_states(home).items()))
     if changed:
@@ -195,12 +219,32 @@ def pytest_configure(config):
     sys.addaudithook(UNMARKED_PIPELINE_WORK)
 
 
+# The files whose tests take longest (make test's --durations), longest first. pytest-xdist
+# hands whole files to its two workers in collection order (make test: --dist loadfile
+# --no-loadscope-reorder), so a long file never starts last while the other worker idles.
+SLOWEST_FILES = ("test_spark_build.py", "test_value_history.py", "faults/test_faults_readers.py",
+                 "faults/test_faults_kill.py", "faults/test_faults_pipeline.py")
+
+
+def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
+    """Spark's build first (the longest, it waits only for the session's pipeline build), then
+    the files that need no pipeline (run while the session's build is under way), then the
+    slowest pipeline files, then the others, each group in its collected order."""
+    path = item.path.relative_to(Path(__file__).parent).as_posix()
+    slowest = SLOWEST_FILES.index(path) if path in SLOWEST_FILES else len(SLOWEST_FILES)
+    if slowest == 0:
+        return (0, 0)
+    return (2, slowest) if item.path in pipeline_files else (1, 0)
+
+
 def pytest_collection_modifyitems(config, items):
     unmarked = unmarked_pipeline_tests(items)
     if unmarked:
         raise pytest.UsageError(
             f"{len(unmarked)} test(s) use the pipeline run without the `pipeline` marker "
             f"(add pytestmark = pytest.mark.pipeline): {', '.join(unmarked[:5])}")
+    pipeline_files = {item.path for item in items if item.get_closest_marker("pipeline")}
+    items.sort(key=lambda item: schedule_rank(item, pipeline_files))
 
 
 @pytest.hookimpl(wrapper=True)
