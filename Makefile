@@ -79,15 +79,16 @@ atlas: setup  ## the offline region atlas (warehouse/atlas/index.html) from the 
 # dbt-score and sqlfluff's dbt templater both use the `lint` target of profiles.yml (an empty
 # in-memory DuckDB), each with its own folder under dbt_project/target: neither reads the
 # warehouse nor touches the manifest the pipeline uses. Settings: .sqlfluff, [tool.dbt-score].
+# sqlfluff lints files in two processes once dbt has compiled the project (69 s -> 41 s here).
 lint: setup  ## ruff, dbt-score (>= 9.0), sqlfluff over the models (dbt templater, 0 findings)
 	$(BIN)/ruff check .
 	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project \
 		--target lint --target-path target/dbt_score
 	$(BIN)/dbt-score lint --manifest dbt_project/target/dbt_score/manifest.json
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(BIN)/sqlfluff lint --processes 2 dbt_project/models dbt_project/tests
 
 sqlfix: setup  ## apply sqlfluff's automatic fixes to the models (review the diff, then lint)
-	$(BIN)/sqlfluff fix dbt_project/models dbt_project/tests
+	$(BIN)/sqlfluff fix --processes 2 dbt_project/models dbt_project/tests
 
 bench: setup
 	$(BIN)/python benchmarks/real_estate_ingest.py
