@@ -168,6 +168,10 @@ class GateRun:
                 "unexpected_index_column_names": list(key),
             })
         ((identifier, run_result),) = result.run_results.items()
+        # GX 1.x's page header reads the asset name from the batch spec, where a dataframe
+        # batch has none ("Data asset: None"): the stored result names the mart
+        run_result.meta["batch_spec"]["data_asset_name"] = mart
+        self.context.validation_results_store.set(identifier, run_result)
         self._pages[mart] = [identifier, ExpectationSuiteIdentifier(name=suite.name)]
         outcomes = []
         for r in run_result.results:

@@ -51,6 +51,13 @@ def test_each_validation_page_is_under_its_run_name(two_runs):
     assert passed.success and not failed.success
 
 
+def test_each_validation_page_names_its_mart(two_runs):
+    """The page's header names the data asset validated (GX's renderer left it 'None')."""
+    for result in two_runs[:2]:
+        text = re.sub(r"<[^>]+>", " ", Path(result.data_docs).read_text(encoding="utf-8"))
+        assert re.search(r"Data asset:\s+fct_x\b", text), "no data asset on the page"
+
+
 def test_no_page_loads_anything_from_the_network(two_runs):
     *_, index = two_runs
     pages = sorted(index.parent.rglob("*.html"))
