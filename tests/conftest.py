@@ -152,7 +152,7 @@ def pipeline_home(tmp_path_factory, worker_id) -> Path:
             try:
                 build_pipeline_home(home)
             except Exception as exc:
-                failure.write_text(f"{exc}", encoding="utf-8")
+                failure.write_text(str(exc), encoding="utf-8")
                 raise
             states.write_text(json.dumps(_file_states(home)), encoding="utf-8")
     built = {name: tuple(state) for name, state in json.loads(states.read_text()).items()}

@@ -23,6 +23,7 @@ from orchestration.resources import Warehouse
 GATES = all_gates()
 GATE_PROCESSES = 2
 
+
 class GateProcessError(Exception):
     """A gate process failed to validate a mart (not a failed gate: an error)."""
 
