@@ -45,7 +45,7 @@ import pandas as pd
 
 from sources.catalog import Snapshot, Source
 from sources.errors import SourceError
-from sources.values import Kind, parse_number, years_through_now
+from sources.values import Kind, parse_cells, years_through_now
 
 _root = logging.getLogger()
 _root_level, _root_handlers = _root.level, list(_root.handlers)
@@ -148,9 +148,10 @@ def parse_county_px(
     # signed: growth rates and balances are negative; anything but a plain decimal or a dot
     # placeholder ('inf', '1e999', 'NaN') is a garbled export
     placeholder = value_text.str.fullmatch(_PLACEHOLDER)
-    cells = value_text.map(lambda text: parse_number(text, Kind.SIGNED))
-    value = cells.map(lambda cell: cell.value).astype("float64")
-    garbled = cells.map(lambda cell: cell.problem is not None) & ~placeholder
+    cells = parse_cells(value_text, Kind.SIGNED)
+    value = pd.Series([cell.value for cell in cells], index=value_text.index, dtype="float64")
+    garbled = pd.Series([cell.problem is not None for cell in cells],
+                        index=value_text.index) & ~placeholder
     if garbled.any():
         raise SourceError(
             source.id,

@@ -29,7 +29,7 @@ import pandas as pd
 from sources.catalog import GITHUB_RAW, Snapshot, Source, pscdata_source
 from sources.errors import SourceError
 from sources.roc_calendar import roc_year
-from sources.values import Kind, parse_number, parse_year, years_through_now
+from sources.values import Kind, parse_cells, parse_year, years_through_now
 
 FIA = "財政部財政資訊中心"
 ATTRIBUTION = "資料來源：財政部財政資訊中心"
@@ -167,18 +167,25 @@ def cell(value, measure: str) -> tuple[float | None, str, str | None]:
     """One published cell -> (value, text as published, problem or None), by the shared rule
     (sources.values): a count must be a whole number; no figure may be negative, infinite or
     NaN; text must be a plain number (thousands separators and full-width digits allowed)."""
-    parsed = parse_number(value, Kind.COUNT if measure in COUNT_MEASURES else Kind.AMOUNT)
-    text = "null" if value is None else parsed.text
-    return parsed.value, text, parsed.problem
+    return cells([value], measure)[0]
+
+
+def cells(values: list, measure: str) -> list[tuple[float | None, str, str | None]]:
+    """`cell` of each value of one measure (each distinct value parsed once)."""
+    parsed = parse_cells(values, Kind.COUNT if measure in COUNT_MEASURES else Kind.AMOUNT)
+    return [(each.value, "null" if value is None else each.text, each.problem)
+            for value, each in zip(values, parsed, strict=True)]
 
 
 def _long(records: list[dict], measures: list[str], *, level: str, year_is_roc: bool
           ) -> pd.DataFrame:
     """Wide publisher rows (with the COLUMNS keys and one key per measure) to one row per cell."""
+    parsed = {measure: cells([record[measure] for record in records], measure)
+              for measure in measures}
     rows = []
-    for record in records:
+    for index, record in enumerate(records):
         for measure in measures:
-            value, text, problem = cell(record[measure], measure)
+            value, text, problem = parsed[measure][index]
             rows.append({
                 "level": level, "year": record["year"], "year_is_roc": year_is_roc,
                 "region_code": record.get("region_code"),

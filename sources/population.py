@@ -14,7 +14,7 @@ import pandas as pd
 from sources.catalog import Snapshot, Source, segis_source
 from sources.errors import SourceError
 from sources.roc_calendar import roc_year
-from sources.values import Kind, parse_number, parse_year, years_through_now
+from sources.values import Kind, parse_cells, parse_number, parse_year, years_through_now
 
 TOWNSHIP_DENSITY = Source(
     id="moi_township_pop_density",
@@ -183,7 +183,7 @@ def parse_county_population_by_sex(raw: bytes) -> pd.DataFrame:
     )
     for column in ("合計", "男性", "女性"):
         frame[f"{column}_text"] = frame[column]
-        frame[column] = frame[column].map(parse_count)
+        frame[column] = parse_counts(frame[column])
     frame["百分比"] = frame["百分比"].map(
         lambda value: parse_number(value, Kind.AMOUNT).value
     ).astype("Float64")
@@ -205,7 +205,7 @@ def parse_village_households(raw: bytes) -> pd.DataFrame:
     )
     for column in ("households", "population"):
         frame[f"{column}_text"] = frame[column]
-        frame[column] = frame[column].map(parse_count)
+        frame[column] = parse_counts(frame[column])
     return frame
 
 
@@ -227,7 +227,7 @@ def parse_household_registration_page(raw: bytes) -> tuple[pd.DataFrame, int]:
     for column in counts:
         frame[f"{column}_text"] = frame[column].map(lambda value: parse_number(
             value, Kind.COUNT).text).astype("string")
-        frame[column] = frame[column].map(parse_count)
+        frame[column] = parse_counts(frame[column])
     return frame[sorted(expected | {f"{column}_text" for column in counts})], total_pages
 
 
@@ -260,8 +260,13 @@ def parse_count(value) -> int | None:
     """'23,571,408', '１２３', 556897 -> int; '…', '-', '' and anything else that is not a
     whole, non-negative number by the shared rule (sources.values) -> None (a caller that
     must tell those apart keeps the text beside it)."""
-    number = parse_number(value, Kind.COUNT).value
-    return None if number is None else int(number)
+    return parse_counts([value])[0]
+
+
+def parse_counts(values) -> list[int | None]:
+    """`parse_count` of each value (each distinct value parsed once)."""
+    return [None if cell.value is None else int(cell.value)
+            for cell in parse_cells(values, Kind.COUNT)]
 
 
 # --- Village (村里) depth: MOI education by village, SEGIS village statistics --------------
@@ -356,11 +361,11 @@ def parse_education_by_village(raw: bytes) -> pd.DataFrame:
         site, village = row[at["site_id"]].strip(), row[at["village"]].strip()
         for i, name, (level, completion, sex) in cells:
             records.append((code, site, village, int(year), name, level, completion, sex,
-                            parse_count(row[i]), row[i]))
+                            row[i]))
     frame = pd.DataFrame.from_records(records, columns=[
         "district_code", "site_id", "village", "statistic_yyy", "field", "level", "completion",
-        "sex", "persons", "persons_text"])
-    frame["persons"] = frame["persons"].astype("Int64")
+        "sex", "persons_text"])
+    frame.insert(8, "persons", pd.array(parse_counts(frame["persons_text"]), dtype="Int64"))
     return frame
 
 
@@ -460,7 +465,7 @@ def _with_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     non-negative value becomes an integer; anything else (386336.7, NaN, Inf, -3) becomes
     null, with the stored value beside it as text."""
     for column in columns:
-        cells = [parse_number(value, Kind.COUNT) for value in frame[column]]
+        cells = parse_cells(frame[column], Kind.COUNT)
         frame[f"{column}_text"] = [cell.text for cell in cells]
         frame[column] = pd.array(
             [None if cell.value is None else int(cell.value) for cell in cells], dtype="Int64"

@@ -6,7 +6,15 @@ from datetime import date
 import pytest
 
 from sources.errors import SourceError
-from sources.values import Cell, Kind, number_or_refuse, parse_number, parse_year, years_through_now
+from sources.values import (
+    Cell,
+    Kind,
+    number_or_refuse,
+    parse_cells,
+    parse_number,
+    parse_year,
+    years_through_now,
+)
 
 
 @pytest.mark.parametrize("value, kind, expected", [
@@ -65,6 +73,16 @@ def test_native_numbers_are_shown_as_published():
     assert parse_number(12744.0, Kind.COUNT).text == "12744"
     assert parse_number(1945.34, Kind.AMOUNT).text == "1945.34"
     assert parse_number(float("nan"), Kind.COUNT).text == "NaN"
+
+
+def test_a_column_parses_as_its_cells_one_by_one():
+    # equal values of different types stay apart (True == 1 == 1.0 in a dict), NaN and
+    # unhashable values are parsed each time
+    column = ["1", 1, 1.0, True, "1.0", "1", float("nan"), None, "…", [1], "-3", -3, 1.5, "1"]
+    for kind in Kind:
+        assert parse_cells(column, kind, frozenset({"…"})) == [
+            parse_number(value, kind, frozenset({"…"})) for value in column]
+    assert parse_cells(column, Kind.COUNT)[3].problem == "not a number"  # True is no count
 
 
 def test_number_or_refuse_names_source_place_and_text():
