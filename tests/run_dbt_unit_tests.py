@@ -1,5 +1,6 @@
 """dbt's unit tests (`unit_tests:` in the models' YAML) without a pipeline run, for
-`make test-quick`. `make test` runs them too, inside the pipeline's dbt build.
+`make test-quick`; `make test` runs them through tests/test_dbt_unit_tests.py on the session's
+build (a production build leaves them out: orchestration.dbt_project.dbt_build_args).
 
 dbt reads the column types of a unit test's inputs from the database, so the inputs must
 exist: the tests run against an empty copy (every relation, no rows) of the working database

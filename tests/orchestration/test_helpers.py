@@ -6,7 +6,8 @@ from orchestration.policies import freshness_policy
 
 
 def test_dbt_build_args():
-    assert dbt_build_args("duckdb") == ["build", "--target", "duckdb"]
+    assert dbt_build_args("duckdb") == [
+        "build", "--target", "duckdb", "--exclude-resource-type", "unit_test"]
     assert dbt_build_args("spark", full_refresh=True) == [
         "build", "--target", "spark", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
