@@ -1,9 +1,13 @@
 """Raw tables: what a source's parsed frame becomes in `raw.<source id>` of the working
 database, with the lineage of the landed files it came from, and the usual raw asset."""
 
+import functools
+import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable
+from datetime import date
 
 import dagster as dg
 import duckdb
@@ -16,8 +20,12 @@ from sources.catalog import Source
 from sources.errors import SourceError
 from sources.http import Fetcher, fetch, parse_landed
 from sources.landing import Landed
+from sources.settings import PROJECT_ROOT
 
 RAW_SCHEMA = "raw"
+# raw._loads: the fingerprint of what each raw table was last loaded from (load_fingerprint),
+# so that a run whose inputs and parsing code are those of the last load reuses the table
+LOADS_TABLE = "_loads"
 
 
 def raw_asset_key(source: Source) -> dg.AssetKey:
@@ -26,26 +34,80 @@ def raw_asset_key(source: Source) -> dg.AssetKey:
 
 def write_raw_table(
     warehouse: Warehouse, source: Source, frame: pd.DataFrame, landed: Iterable[Landed],
-    table: str | None = None,
+    table: str | None = None, fingerprint: str | None = None,
 ) -> dict:
     """Replace `raw.<source id>` (or `raw.<table>`, for a source that lands a second frame)
-    with `frame` plus lineage columns; returns asset metadata.
+    with `frame` plus lineage columns; returns asset metadata. With `fingerprint` (what the
+    frame was parsed from: load_fingerprint), the load is recorded in raw._loads once the
+    table and its Parquet mirror are written; a load that stops before has no record.
 
     The table name comes from the source id or a name in code, never from the data.
     """
     landed = list(landed)
+    table = table or source.id
     if frame.empty:
         raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
     with warehouse.connect_work_db() as con:
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.execute(f"create table if not exists {RAW_SCHEMA}.{LOADS_TABLE} (table_name varchar "
+                    "primary key, fingerprint varchar not null, loaded_at timestamptz not null)")
+        con.execute(f"delete from {RAW_SCHEMA}.{LOADS_TABLE} where table_name = ?", [table])
         con.register("incoming_frame", frame)
         con.execute(
-            f'create or replace table {RAW_SCHEMA}."{table or source.id}" as '
-            "select * from incoming_frame"
+            f'create or replace table {RAW_SCHEMA}."{table}" as select * from incoming_frame'
         )
         con.unregister("incoming_frame")
-        write_raw_parquet(warehouse, con, table or source.id)
+        write_raw_parquet(warehouse, con, table)
+        if fingerprint is not None:
+            con.execute(f"insert into {RAW_SCHEMA}.{LOADS_TABLE} values (?, ?, now())",
+                        [table, fingerprint])
     return raw_metadata(source, len(frame), landed, frame)
+
+
+@functools.cache
+def parsing_code_version() -> str:
+    """sha256 of what turns landed bytes into a raw table: every Python file of sources/ and
+    orchestration/, and the locked library versions (requirements.lock)."""
+    digest = hashlib.sha256()
+    files = sorted([*(PROJECT_ROOT / "sources").rglob("*.py"),
+                    *(PROJECT_ROOT / "orchestration").rglob("*.py")])
+    for path in [*files, PROJECT_ROOT / "requirements.lock"]:
+        if path.is_file():
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_fingerprint(table: str, landed: Iterable[Landed], **extra) -> str:
+    """What `raw.<table>` is parsed from: the landed files (URL and sha256), the parsing code,
+    and today's date (parsers judge a year against the current one), with `extra` (what else
+    the load depends on, as JSON)."""
+    payload = {"table": table, "code": parsing_code_version(), "day": date.today().isoformat(),
+               "landed": [[x.url, x.sha256] for x in landed], "extra": extra}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def reused_load(warehouse: Warehouse, source: Source, landed: list[Landed], fingerprint: str,
+                table: str | None = None) -> dict | None:
+    """The metadata of `raw.<table>` (default: the source's) when its last load was parsed
+    from `fingerprint` and its Parquet mirror is there, else None (parse and load again)."""
+    table = table or source.id
+    if not warehouse.work_db.exists():
+        return None
+    if not (warehouse.raw_parquet_dir / table / "table.parquet").is_file():
+        return None
+    with warehouse.connect_work_db() as con:
+        try:
+            recorded = con.execute(
+                f"select fingerprint from {RAW_SCHEMA}.{LOADS_TABLE} where table_name = ?",
+                [table]).fetchone()
+            if recorded is None or recorded[0] != fingerprint:
+                return None
+            rows = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
+            head = con.execute(f'select * from {RAW_SCHEMA}."{table}" limit 5').df()
+        except duckdb.CatalogException:  # no load recorded yet, or the table was dropped
+            return None
+    return raw_metadata(source, rows, landed, head, reused=True)
 
 
 def write_raw_partition(
@@ -142,7 +204,10 @@ def with_lineage(frame: pd.DataFrame, landed: Landed, **params) -> pd.DataFrame:
     return frame
 
 
-def raw_metadata(source: Source, rows: int, landed: list[Landed], frame: pd.DataFrame) -> dict:
+def raw_metadata(source: Source, rows: int, landed: list[Landed], frame: pd.DataFrame,
+                 reused: bool = False) -> dict:
+    """`reused`: the table of an earlier load of the same files by the same code, not parsed
+    again (reused_load)."""
     return {
         "dagster/row_count": dg.MetadataValue.int(rows),
         "source_id": source.id,
@@ -154,6 +219,7 @@ def raw_metadata(source: Source, rows: int, landed: list[Landed], frame: pd.Data
         "mode": ", ".join(sorted({x.mode for x in landed})),
         "synthetic": any(x.synthetic for x in landed),
         "preview": dg.MetadataValue.md(frame.head(5).to_markdown(index=False)),
+        "reused_unchanged_load": reused,
     }
 
 
@@ -162,20 +228,22 @@ def known_releases(source: Source) -> list[dict[str, str]]:
     return [dict(snapshot.params) for snapshot in source.snapshots]
 
 
-def fetch_and_parse(
-    fetcher: Fetcher, source: Source, parse, param_sets
-) -> tuple[pd.DataFrame, list[Landed]]:
-    """Fetch every URL of `source` in `param_sets`; stack the parsed frames with lineage."""
-    frames, landed = [], []
-    for params in param_sets:
-        result = fetch(source, fetcher=fetcher, **params)
-        frames.append(with_lineage(parse_landed(result, parse), result, **params))
-        landed.append(result)
-    return pd.concat(frames, ignore_index=True), landed
+def fetch_releases(fetcher: Fetcher, source: Source, param_sets) -> list[Landed]:
+    """Fetch (and land) every URL of `source` in `param_sets`."""
+    return [fetch(source, fetcher=fetcher, **params) for params in param_sets]
+
+
+def parse_releases(landed: list[Landed], parse, param_sets) -> pd.DataFrame:
+    """Parse each landed file, with its lineage and URL params, into one frame."""
+    return pd.concat([with_lineage(parse_landed(result, parse), result, **params)
+                      for result, params in zip(landed, param_sets, strict=True)],
+                     ignore_index=True)
 
 
 def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.AssetsDefinition:
-    """The usual raw asset: fetch the known releases of `source`, parse, load `raw.<id>`."""
+    """The usual raw asset: fetch the known releases of `source`, parse, load `raw.<id>`; or,
+    when the files fetched and the parsing code are those of the table's last load, keep the
+    table (a rerun on the same inputs, the usual case while models are developed)."""
 
     @dg.asset(
         key=raw_asset_key(source),
@@ -189,8 +257,13 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         freshness_policy=freshness_policy(source),
     )
     def _raw_asset(warehouse: Warehouse, http: Http) -> dg.MaterializeResult:
-        fetcher = http.fetcher(warehouse.landing_zone())
-        frame, landed = fetch_and_parse(fetcher, source, parse, known_releases(source))
-        return dg.MaterializeResult(metadata=write_raw_table(warehouse, source, frame, landed))
+        param_sets = known_releases(source)
+        landed = fetch_releases(http.fetcher(warehouse.landing_zone()), source, param_sets)
+        fingerprint = load_fingerprint(source.id, landed)
+        metadata = reused_load(warehouse, source, landed, fingerprint)
+        if metadata is None:
+            frame = parse_releases(landed, parse, param_sets)
+            metadata = write_raw_table(warehouse, source, frame, landed, fingerprint=fingerprint)
+        return dg.MaterializeResult(metadata=metadata)
 
     return _raw_asset

@@ -14,7 +14,7 @@ import invariants as inv
 import pandas as pd
 import pytest
 
-from orchestration.raw import fetch_and_parse
+from orchestration.raw import fetch_releases, parse_releases
 from sources import mol, population
 from sources.errors import SourceError
 from sources.http import Fetcher
@@ -41,7 +41,8 @@ ROUTES = {
 
 @pytest.fixture
 def serve(live, httpserver_ipv4, monkeypatch):
-    """serve(source_id, body) -> the frame fetch_and_parse makes of it (or its SourceError)."""
+    """serve(source_id, body) -> the frame the raw asset's fetch and parse make of it (or its
+    SourceError)."""
 
     def _serve(source_id: str, body: bytes):
         source, path, params, parse = ROUTES[source_id]
@@ -49,7 +50,8 @@ def serve(live, httpserver_ipv4, monkeypatch):
         httpserver_ipv4.clear()
         httpserver_ipv4.expect_request(path).respond_with_data(body)
         try:
-            frame, _ = fetch_and_parse(Fetcher.from_environment(), source, parse, [params])
+            landed = fetch_releases(Fetcher.from_environment(), source, [params])
+            frame = parse_releases(landed, parse, [params])
         except SourceError as error:
             return error
         return frame
