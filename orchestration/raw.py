@@ -49,9 +49,7 @@ def write_raw_table(
         raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
     with warehouse.connect_work_db() as con:
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
-        con.execute(f"create table if not exists {RAW_SCHEMA}.{LOADS_TABLE} (table_name varchar "
-                    "primary key, fingerprint varchar not null, loaded_at timestamptz not null)")
-        con.execute(f"delete from {RAW_SCHEMA}.{LOADS_TABLE} where table_name = ?", [table])
+        forget_load(con, table)
         con.register("incoming_frame", frame)
         con.execute(
             f'create or replace table {RAW_SCHEMA}."{table}" as select * from incoming_frame'
@@ -59,9 +57,26 @@ def write_raw_table(
         con.unregister("incoming_frame")
         write_raw_parquet(warehouse, con, table)
         if fingerprint is not None:
-            con.execute(f"insert into {RAW_SCHEMA}.{LOADS_TABLE} values (?, ?, now())",
-                        [table, fingerprint])
+            record_load(con, table, fingerprint)
     return raw_metadata(source, len(frame), landed, frame)
+
+
+def load_name(table: str, release: tuple[str, str] | None = None) -> str:
+    """How raw._loads names the load of a table, or of one release (column, value) of it."""
+    return table if release is None else f"{table}[{release[0]}={release[1]}]"
+
+
+def forget_load(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Before a load replaces rows: no record of the earlier load survives a failed one."""
+    con.execute(f"create table if not exists {RAW_SCHEMA}.{LOADS_TABLE} (table_name varchar "
+                "primary key, fingerprint varchar not null, loaded_at timestamptz not null)")
+    con.execute(f"delete from {RAW_SCHEMA}.{LOADS_TABLE} where table_name = ?", [name])
+
+
+def record_load(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str) -> None:
+    """Once the rows and their Parquet mirror are written."""
+    con.execute(f"insert into {RAW_SCHEMA}.{LOADS_TABLE} values (?, ?, now())",
+                [name, fingerprint])
 
 
 @functools.cache
@@ -88,34 +103,43 @@ def load_fingerprint(table: str, landed: Iterable[Landed], **extra) -> str:
 
 
 def reused_load(warehouse: Warehouse, source: Source, landed: list[Landed], fingerprint: str,
-                table: str | None = None) -> dict | None:
-    """The metadata of `raw.<table>` (default: the source's) when its last load was parsed
-    from `fingerprint` and its Parquet mirror is there, else None (parse and load again)."""
+                table: str | None = None, release: tuple[str, str] | None = None
+                ) -> dict | None:
+    """The metadata of `raw.<table>` (default: the source's), or of its rows of one `release`
+    (column, value), when their last load was parsed from `fingerprint` and their Parquet
+    mirror is there, else None (parse and load again)."""
     table = table or source.id
+    parquet = "table.parquet" if release is None else f"release-{release[1]}.parquet"
     if not warehouse.work_db.exists():
         return None
-    if not (warehouse.raw_parquet_dir / table / "table.parquet").is_file():
+    if not (warehouse.raw_parquet_dir / table / parquet).is_file():
         return None
+    rows_sql = f'select * from {RAW_SCHEMA}."{table}"'
+    params = []
+    if release is not None:
+        rows_sql += f" where cast({release[0]} as varchar) = ?"
+        params = [release[1]]
     with warehouse.connect_work_db() as con:
         try:
             recorded = con.execute(
                 f"select fingerprint from {RAW_SCHEMA}.{LOADS_TABLE} where table_name = ?",
-                [table]).fetchone()
+                [load_name(table, release)]).fetchone()
             if recorded is None or recorded[0] != fingerprint:
                 return None
-            rows = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
-            head = con.execute(f'select * from {RAW_SCHEMA}."{table}" limit 5').df()
+            rows = con.execute(f"select count(*) from ({rows_sql})", params).fetchone()[0]
+            head = con.execute(f"{rows_sql} limit 5", params).df()
         except duckdb.CatalogException:  # no load recorded yet, or the table was dropped
             return None
-    return raw_metadata(source, rows, landed, head, reused=True)
+    return raw_metadata(source, rows, landed, head, reused=True) if rows else None
 
 
 def write_raw_partition(
     warehouse: Warehouse, source: Source, frame: pd.DataFrame, landed: list[Landed],
-    column: str, value: str,
+    column: str, value: str, fingerprint: str | None = None,
 ) -> dict:
     """Replace one release (the rows where `column` = `value`) of `raw.<source id>`, keeping
-    the others: a partitioned asset run re-loads only its own month or season."""
+    the others: a partitioned asset run re-loads only its own month or season. With
+    `fingerprint`, the load is recorded in raw._loads, as by write_raw_table."""
     if frame.empty:
         raise ValueError(f"source {source.id}: parsed no rows from {[x.url for x in landed]}")
     if not (frame[column].astype(str) == value).all():
@@ -127,6 +151,7 @@ def write_raw_partition(
         con.execute(f"create table if not exists {table} as select * from incoming_frame limit 0")
         con.execute("begin")
         try:
+            forget_load(con, load_name(source.id, (column, value)))
             con.execute(f"delete from {table} where cast({column} as varchar) = ?", [value])
             con.execute(f"insert into {table} by name select * from incoming_frame")
             con.execute("commit")
@@ -140,6 +165,8 @@ def write_raw_partition(
             raise
         con.unregister("incoming_frame")
         write_raw_parquet(warehouse, con, source.id, column, value)
+        if fingerprint is not None:
+            record_load(con, load_name(source.id, (column, value)), fingerprint)
     return raw_metadata(source, len(frame), landed, frame)
 
 

@@ -1,5 +1,6 @@
 """A raw load is reused when nothing it depends on changed (orchestration.raw.reused_load):
-the same landed files, the same parsing code, the same day. Anything else parses again."""
+the same landed files, the same parsing code, the same day. Anything else parses again. A
+release of a partitioned source is reused in the same way."""
 
 import hashlib
 import shutil
@@ -10,8 +11,9 @@ import duckdb
 import pytest
 
 from orchestration import raw
+from orchestration.defs import tourism as tourism_defs
 from orchestration.defs.mof import tax_revenue
-from sources import catalog, mof
+from sources import catalog, mof, tourism
 from tests.conftest import environment_resources
 
 
@@ -72,3 +74,39 @@ def test_a_changed_file_loads_again(warehouse, monkeypatch, tmp_path):
     new_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     assert metadata["raw_sha256"].value == [new_sha]
     assert any(23_815_403 in row for row in raw_rows(warehouse))
+
+
+def test_a_reused_release_reports_what_its_load_reported(twresas_home, monkeypatch, tmp_path):
+    """A tourism year is a release of raw.tourism_spot_visitors; reused, its rows and load time
+    stay (dbt re-processes nothing) and the totals check is read from what was loaded."""
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(catalog.SNAPSHOT_DIR / tourism.VISITORS.id, snapshots / tourism.VISITORS.id)
+    (path,) = [snapshots / tourism.VISITORS.id / s.file for s in tourism.VISITORS.snapshots]
+    row = "2012,國家公園,陽明山國家公園,陽明山遊客中心,臺北市,12187,"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(row) == 1
+    path.write_text(text.replace(row, row.replace("12187", "12188")), encoding="utf-8")
+    monkeypatch.setattr(catalog, "SNAPSHOT_DIR", snapshots)
+    job = dg.Definitions(jobs=[tourism_defs.tourism_visitors_job],
+                         assets=[tourism_defs.tourism_spot_visitors],
+                         resources=environment_resources()).resolve_job_def(
+        "tourism_visitors_yearly")
+
+    def load(year: str) -> dict:
+        (event,) = job.execute_in_process(partition_key=year).get_asset_materialization_events()
+        return event.materialization.metadata
+
+    first = load("2012")
+    second = load("2012")
+    other_year = load("2013")
+
+    assert (first["reused_unchanged_load"].value, second["reused_unchanged_load"].value,
+            other_year["reused_unchanged_load"].value) == (False, True, False)
+    assert first["rows_not_adding_up_to_合計"].value == 1  # 陽明山遊客中心, one more in January
+    for name in ("dagster/row_count", "spot_rows_read", "rows_not_adding_up_to_合計",
+                 "not_adding_up"):
+        assert second[name] == first[name], name
+    with duckdb.connect(str(twresas_home / "warehouse" / "work.duckdb"), read_only=True) as con:
+        loads = con.execute("select year, count(distinct _loaded_at) from "
+                            f'raw."{tourism.VISITORS.id}" group by year order by year').fetchall()
+    assert loads == [(2012, 1), (2013, 1)]
