@@ -114,11 +114,10 @@ def reused_load(warehouse: Warehouse, source: Source, landed: list[Landed], fing
         return None
     if not (warehouse.raw_parquet_dir / table / parquet).is_file():
         return None
-    rows_sql = f'select * from {RAW_SCHEMA}."{table}"'
-    params = []
+    rows_sql, params = f'select * from {RAW_SCHEMA}."{table}"', []
     if release is not None:
-        rows_sql += f" where cast({release[0]} as varchar) = ?"
-        params = [release[1]]
+        column, value = release
+        rows_sql, params = f"{rows_sql} where cast({column} as varchar) = ?", [value]
     with warehouse.connect_work_db() as con:
         try:
             recorded = con.execute(

@@ -37,6 +37,9 @@ REVIEWED = {
                                                     "in code",
     ("orchestration/raw.py", "table"): "raw.<source id>, a name in code",
     ("orchestration/raw.py", "column"): "the partition column a raw asset names in code",
+    ("orchestration/raw.py", "rows_sql"): "select * of raw.<table> (a name in code), filtered "
+                                          "on the partition column a raw asset names in code",
+    ("orchestration/defs/tourism.py", "SOURCE.id"): "the tourism source's id, in code",
     ("orchestration/publish.py", "table"): "marts.<mart>, mart names from expectations/suites",
     ("orchestration/publish.py", "mart"): "mart names from expectations/suites",
     ("orchestration/publish.py", "mart.name"): "mart names from expectations/suites",
