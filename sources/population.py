@@ -14,7 +14,14 @@ import pandas as pd
 from sources.catalog import Snapshot, Source, segis_source
 from sources.errors import SourceError
 from sources.roc_calendar import roc_year
-from sources.values import Kind, parse_cells, parse_number, parse_year, years_through_now
+from sources.values import (
+    Cell,
+    Kind,
+    parse_cells,
+    parse_number,
+    parse_year,
+    years_through_now,
+)
 
 TOWNSHIP_DENSITY = Source(
     id="moi_township_pop_density",
@@ -265,8 +272,12 @@ def parse_count(value) -> int | None:
 
 def parse_counts(values) -> list[int | None]:
     """`parse_count` of each value (each distinct value parsed once)."""
-    return [None if cell.value is None else int(cell.value)
-            for cell in parse_cells(values, Kind.COUNT)]
+    return [_whole(cell) for cell in parse_cells(values, Kind.COUNT)]
+
+
+def _whole(cell: Cell) -> int | None:
+    """A parsed count as an int (None when the cell is no count)."""
+    return None if cell.value is None else int(cell.value)
 
 
 # --- Village (村里) depth: MOI education by village, SEGIS village statistics --------------
@@ -467,7 +478,5 @@ def _with_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         cells = parse_cells(frame[column], Kind.COUNT)
         frame[f"{column}_text"] = [cell.text for cell in cells]
-        frame[column] = pd.array(
-            [None if cell.value is None else int(cell.value) for cell in cells], dtype="Int64"
-        )
+        frame[column] = pd.array([_whole(cell) for cell in cells], dtype="Int64")
     return frame

@@ -7,13 +7,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from orchestration.dbt_project import DBT_PROJECT
-
-REPO = Path(__file__).resolve().parent.parent
+from sources.settings import PROJECT_ROOT
 
 
 @pytest.mark.pipeline
@@ -21,8 +19,8 @@ def test_every_dbt_unit_test_passes(pipeline_home):
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     declared = len(manifest["unit_tests"])
     done = subprocess.run(
-        [sys.executable, str(REPO / "tests" / "run_dbt_unit_tests.py")],
-        env={**os.environ, "TWRESAS_HOME": str(pipeline_home), "PYTHONPATH": str(REPO)},
+        [sys.executable, str(PROJECT_ROOT / "tests" / "run_dbt_unit_tests.py")],
+        env={**os.environ, "TWRESAS_HOME": str(pipeline_home), "PYTHONPATH": str(PROJECT_ROOT)},
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
