@@ -1,6 +1,8 @@
 """A BI reader querying the published database in a loop while it is republished 20 times
-(orchestration.publish.publish_marts on two built work databases in turn) never sees a
-missing table, a query error, or a mix of two versions.
+(orchestration.publish.publish_marts on two working databases in turn) never sees a missing
+table, a query error, or a mix of two versions. The two versions hold every gated mart of the
+session's build, MART_ROWS rows of each: the publisher copies, hashes and exports every table
+the same way whatever its size, so small marts test the same swap, 20 times in seconds.
 
 DuckDB opens the database path three times while connecting (seen with strace), so a connect
 that straddles the rename can fail with a serialization error: DuckDB notices the two files
@@ -8,21 +10,41 @@ and refuses, it never returns mixed data. Such a connect is retried, as a BI too
 and counted; every error after a connection is open fails the test."""
 
 import json
-import shutil
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import invariants as inv
 import pytest
 
 from orchestration.defs.publish import GATED_MARTS
-from orchestration.publish import content_hash_sql, publish_marts
+from orchestration.publish import content_hash_sql, publish_marts, sql_literal
 
 pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
 
 PUBLICATIONS = 20
-CHECKED_MART = "fct_population_structure"  # small enough to hash on every read
+CHECKED_MART = "fct_population_structure"  # hashed on every read
+MART_ROWS = 2000
+
+
+def two_versions(pipeline_home: Path, warehouse: Path, drop_every: int) -> tuple[Path, Path]:
+    """Two working databases under `warehouse`: MART_ROWS rows of each gated mart of the
+    session's build, and the same less every `drop_every`-th row (a version that differs in
+    every mart)."""
+    work_a, work_b = warehouse / "work.duckdb", warehouse / "work_b.duckdb"
+    warehouse.mkdir(parents=True, exist_ok=True)
+    built = pipeline_home / "warehouse" / "work.duckdb"
+    for work, drop in ((work_a, None), (work_b, drop_every)):
+        with duckdb.connect(str(work)) as con:
+            con.execute(f"attach {sql_literal(str(built))} as built (read_only)")
+            con.execute("create schema marts")
+            for mart in GATED_MARTS:
+                con.execute(f"create table marts.{mart} as"
+                            f" select * from built.marts.{mart} limit {MART_ROWS}")
+                if drop:
+                    con.execute(f"delete from marts.{mart} where rowid % {drop} = 0")
+    return work_a, work_b
 
 
 CONNECT_RETRIES: list[str] = []
@@ -56,16 +78,13 @@ def read_once(path) -> tuple[str, dict[str, tuple[int, str]]]:
     return run_ids.pop(), seen
 
 
-def test_readers_see_one_whole_version_during_20_publications(pipeline_copy, case):
-    home = pipeline_copy
+def test_readers_see_one_whole_version_during_20_publications(pipeline_home, twresas_home,
+                                                                case):
+    home = twresas_home
     warehouse = home / "warehouse"
     published = warehouse / "tw_resas.duckdb"
-    work_a = warehouse / "work.duckdb"
-    work_b = warehouse / "work_b.duckdb"
-    shutil.copy2(work_a, work_b)
-    with duckdb.connect(str(work_b)) as con:  # a second version that differs in every mart
-        for mart in GATED_MARTS:
-            con.execute(f"delete from marts.{mart} where rowid % 7 = 0")
+    work_a, work_b = two_versions(pipeline_home, warehouse, drop_every=7)
+    publish_marts(work_a, published, GATED_MARTS, "last-good")
 
     stop = threading.Event()
     reads: list[tuple[str, dict]] = []
@@ -128,15 +147,12 @@ def read_parquet_version(parquet_root) -> tuple[str, set[str]]:
     return manifest["run_id"], seen
 
 
-def test_parquet_readers_see_one_version_during_publications(pipeline_copy, case):
+def test_parquet_readers_see_one_version_during_publications(pipeline_home, twresas_home,
+                                                             case):
     """Readers resolving `current` once read one publication's files, every time, while it
     is repointed 10 times; the versions they resolved are not removed under them."""
-    warehouse = pipeline_copy / "warehouse"
-    work_a, work_b = warehouse / "work.duckdb", warehouse / "work_b.duckdb"
-    shutil.copy2(work_a, work_b)
-    with duckdb.connect(str(work_b)) as con:
-        for mart in GATED_MARTS:
-            con.execute(f"delete from marts.{mart} where rowid % 5 = 0")
+    warehouse = twresas_home / "warehouse"
+    work_a, work_b = two_versions(pipeline_home, warehouse, drop_every=5)
     publish_marts(work_a, warehouse / "tw_resas.duckdb", GATED_MARTS, "parquet-start")
 
     stop = threading.Event()
