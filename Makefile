@@ -16,7 +16,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_INPUTS := dbt_project/dbt_project.yml \
 	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests)
 
-.PHONY: setup manifest run test test-quick ui docs atlas lint sqlfix bench clean lock spark-check
+.PHONY: setup manifest run test test-quick test-spark ui docs atlas lint sqlfix bench clean lock spark-check
 
 setup: $(STAMP) $(MANIFEST)
 
@@ -45,9 +45,15 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
 # Two pytest-xdist workers, whole files each, in the order tests/conftest.py sets (longest
-# first); they share one build of the pipeline (the first to need it builds it).
-test: setup lint  ## lint, then the whole test suite, as CI runs it
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+# first); they share one build of the pipeline (the first to need it builds it). The Spark
+# build of the models (marker `spark`) is test-spark's: .ci/run runs it after this.
+test: setup lint  ## lint, then every test but the Spark build, as CI runs it
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark"
+
+# The same dbt project built on Apache Spark from the session's pipeline run and compared with
+# DuckDB's marts (tests/test_spark_build.py): one process, Spark's local[2] takes both cores.
+test-spark: setup  ## the Spark build's tests (needs Java), which .ci/run runs after make test
+	$(BIN)/python -m pytest -m spark
 
 # The inner loop: no pipeline run and no test that starts Dagster or dbt in a fresh interpreter
 # (markers `pipeline`, `integration`); pytest on two processes (pytest-xdist, one test file per

@@ -222,19 +222,16 @@ def pytest_configure(config):
 # The files whose tests take longest (make test's --durations), longest first. pytest-xdist
 # hands whole files to its two workers in collection order (make test: --dist loadfile
 # --no-loadscope-reorder), so a long file never starts last while the other worker idles.
-SLOWEST_FILES = ("test_spark_build.py", "test_value_history.py", "faults/test_faults_readers.py",
+SLOWEST_FILES = ("test_value_history.py", "faults/test_faults_readers.py",
                  "faults/test_faults_kill.py", "faults/test_faults_pipeline.py")
 
 
 def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
-    """Spark's build first (the longest, it waits only for the session's pipeline build), then
-    the files that need no pipeline (run while the session's build is under way), then the
-    slowest pipeline files, then the others, each group in its collected order."""
+    """The files that need no pipeline first (run while the session's build is under way), then
+    the slowest pipeline files, then the others, each group in its collected order."""
     path = item.path.relative_to(Path(__file__).parent).as_posix()
     slowest = SLOWEST_FILES.index(path) if path in SLOWEST_FILES else len(SLOWEST_FILES)
-    if slowest == 0:
-        return (0, 0)
-    return (2, slowest) if item.path in pipeline_files else (1, 0)
+    return (1, slowest) if item.path in pipeline_files else (0, 0)
 
 
 def pytest_collection_modifyitems(config, items):
