@@ -276,19 +276,13 @@ def coverage_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def generate_docs(resources: dict[str, dg.ConfigurableResource]) -> int:
     """dbt docs (catalogue and lineage) from the working database; builds it first if needed."""
-    from dagster_dbt import DbtCliResource
 
-    from orchestration.dbt_project import (
-        DBT_PROJECT,
-        dbt_docs_args,
-        dbt_environment,
-        dbt_executable,
-    )
+    from orchestration.dbt_project import DBT_PROJECT, dbt_cli, dbt_docs_args, dbt_environment
 
     warehouse = resources["warehouse"]
     if not warehouse.work_db.exists():
         run_all(resources)
-    dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
+    dbt = dbt_cli()
     with dbt_environment(warehouse.root):
         invocation = dbt.cli(dbt_docs_args(), target_path=DBT_PROJECT.target_path)
     invocation.wait()

@@ -9,8 +9,8 @@ from orchestration.dbt_manifest import prepared_manifest
 from orchestration.dbt_project import (
     DBT_PROJECT,
     dbt_build_args,
+    dbt_cli,
     dbt_environment,
-    dbt_executable,
     expose_spark_marts,
     mart_descriptions,
 )
@@ -67,5 +67,5 @@ def tw_resas_dbt_models(
 
 defs = dg.Definitions(
     assets=[tw_resas_dbt_models],
-    resources={"dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())},
+    resources={"dbt": dbt_cli()},
 )

@@ -1,6 +1,7 @@
 """The code location loads from the manifest `make manifest` prepared, and does no dbt work."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from orchestration.dbt_manifest import ManifestNotPrepared, prepared_manifest
-from orchestration.dbt_project import DBT_PROJECT, dbt_executable
+from orchestration.dbt_project import DBT_PROJECT, dbt_cli, dbt_executable
 from sources.settings import PROJECT_ROOT
 
 # Loads the code location in a fresh interpreter where starting dbt fails, as `dagster dev`
@@ -51,10 +52,13 @@ def test_loading_the_definitions_runs_no_dbt():
 
 @pytest.mark.integration
 def test_the_dbt_of_the_interpreters_environment_runs_without_it_on_path():
+    """...and is the version the dbt resource gives dagster-dbt without asking it (DbtCli)."""
     completed = subprocess.run([dbt_executable(), "--version"], env={"PATH": "/usr/bin:/bin"},
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "duckdb" in completed.stdout
+    core = re.search(r"installed: (\d+\.\d+\.\d+)", completed.stdout)
+    assert core and str(dbt_cli()._cli_version) == core[1]
 
 
 def test_a_missing_manifest_names_the_command_to_run(tmp_path):
