@@ -133,7 +133,38 @@ def build_pipeline_home(home: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def pipeline_home(tmp_path_factory, worker_id) -> Path:
+def dbt_step_parses_partially(tmp_path_factory):
+    """The dbt step of this process's runs writes its target folders under the session's temp
+    dir, not into the checkout, and hands dbt every home through one symlink. dbt parses
+    partially only when the profile's connection (the warehouse path in it) is the one its
+    saved parse had, so with one path every build after the process's first parses partially
+    (about 1 s against 5-8 s); the newest saved parse is put where dagster-dbt copies it from
+    (DBT_TARGET_PATH, set while dbt starts). Runs a test starts in a subprocess parse fully."""
+    import orchestration.defs.dbt as dbt_step
+
+    root = tmp_path_factory.mktemp("dbt_step")
+    link, target = root / "home", root / "target"
+    target.mkdir()
+    through_home = dbt_step.dbt_environment
+
+    @contextlib.contextmanager
+    def through_link(home: Path, *args):
+        link.unlink(missing_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+        saved = sorted(target.glob("*/partial_parse.msgpack"), key=lambda p: p.stat().st_mtime)
+        if saved:
+            shutil.copy2(saved[-1], target / "partial_parse.msgpack")
+        with through_home(link, *args), pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DBT_TARGET_PATH", str(target))  # read when dbt starts
+            yield
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbt_step, "dbt_environment", through_link)
+        yield
+
+
+@pytest.fixture(scope="session")
+def pipeline_home(tmp_path_factory, worker_id, dbt_step_parses_partially) -> Path:
     """The whole pipeline run once per session, offline, as `make run` runs it; tests read what
     it built and published, and copy it to change it (`pipeline_copy`). Under pytest-xdist
     the workers share one build (the first to need it builds it, under a file lock, while the
@@ -219,19 +250,23 @@ def pytest_configure(config):
     sys.addaudithook(UNMARKED_PIPELINE_WORK)
 
 
-# The files whose tests take longest (make test's --durations), longest first. pytest-xdist
-# hands whole files to its two workers in collection order (make test: --dist loadfile
-# --no-loadscope-reorder), so a long file never starts last while the other worker idles.
-SLOWEST_FILES = ("test_value_history.py", "faults/test_faults_readers.py",
-                 "faults/test_faults_kill.py", "faults/test_faults_pipeline.py")
+# The pipeline files whose tests take longest (make test's --durations), longest first.
+# pytest-xdist hands whole files to its two workers in collection order (make test: --dist
+# loadfile --no-loadscope-reorder), so a long file never starts last while the other idles.
+SLOWEST_FILES = ("test_value_history.py", "faults/test_faults_kill.py",
+                 "faults/test_faults_pipeline.py", "test_real_estate_warehouse.py",
+                 "test_bi_access.py", "test_tourism_warehouse.py")
 
 
 def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
-    """The files that need no pipeline first (run while the session's build is under way), then
-    the slowest pipeline files, then the others, each group in its collected order."""
+    """The slowest pipeline file first: the first worker starts the session's build at once
+    and goes on with that file, while the other runs the files that need no pipeline; then
+    the other slow pipeline files, then the rest, each group in its collected order."""
     path = item.path.relative_to(Path(__file__).parent).as_posix()
     slowest = SLOWEST_FILES.index(path) if path in SLOWEST_FILES else len(SLOWEST_FILES)
-    return (1, slowest) if item.path in pipeline_files else (0, 0)
+    if item.path not in pipeline_files:
+        return (1, 0)
+    return (0, 0) if slowest == 0 else (2, slowest)
 
 
 def pytest_collection_modifyitems(config, items):
