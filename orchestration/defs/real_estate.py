@@ -1,7 +1,8 @@
 """Real estate (domain 6, 實價登錄): one partition per season zip, as the publisher ships them.
 
 A season (109S3 = 民國109年第3季) is a publication quarter: its zip holds what the publisher
-released in that quarter, whatever the transaction dates. Each run fetches one season and has
+released in that quarter, whatever the transaction dates. Each run fetches one season and, unless
+the same zip was loaded by the same code today (reused_release), has
 `sources.real_estate.load_season` load it into `raw.lvr_land` with DuckDB's own CSV reader and
 record the rows read per file in `raw.lvr_land_files` (delete-then-insert of that season, in
 one transaction, so re-runs and re-releases are idempotent); dbt reconciles those counts with
@@ -20,7 +21,15 @@ from orchestration.policies import (
     TIMEZONE,
     freshness_policy,
 )
-from orchestration.raw import RAW_SCHEMA, write_raw_parquet
+from orchestration.raw import (
+    RAW_SCHEMA,
+    forget_load,
+    load_fingerprint,
+    load_name,
+    record_load,
+    reused_load,
+    write_raw_parquet,
+)
 from orchestration.releases import release_job, release_sensor
 from orchestration.resources import Http, Warehouse
 from sources import real_estate
@@ -65,11 +74,11 @@ def seasons_to_run(fetcher: Fetcher) -> list[str]:
 
 
 def load_raw_release(
-    warehouse: Warehouse, source, landed: Landed, release: str
+    warehouse: Warehouse, source, landed: Landed, release: str, fingerprint: str | None = None
 ) -> list[real_estate.FileStats]:
     """Replace one release in raw.<source id> and its row counts in raw.<source id>_files. Every
     source's tables are created, empty when never loaded, so dbt can union them whatever has
-    been loaded."""
+    been loaded. With `fingerprint`, the load is recorded in raw._loads (reused_release)."""
     snapshot = source.snapshot_for(**{PARAM[source.id]: release}) if landed.mode == "snapshot" \
         else None
     origin = real_estate.ReleaseOrigin(
@@ -82,6 +91,7 @@ def load_raw_release(
         con.execute(f"use {RAW_SCHEMA}")
         for each in real_estate.LVR_SOURCES:
             real_estate.create_table(con, each.id)
+        forget_load(con, load_name(source.id, ("release", release)))
         stats = real_estate.load_season(
             con, landed.path, real_estate.release_season(release), source.id, release=release,
             source_id=source.id, origin=origin,
@@ -90,7 +100,25 @@ def load_raw_release(
             write_raw_parquet(warehouse, con, each.id, "release",
                               release if each is source else None)
             write_raw_parquet(warehouse, con, real_estate.files_table(each.id))
+        if fingerprint is not None:
+            record_load(con, load_name(source.id, ("release", release)), fingerprint)
     return stats
+
+
+def reused_release(warehouse: Warehouse, source, landed: Landed, fingerprint: str,
+                   release: str) -> list[real_estate.FileStats] | None:
+    """The row counts per file of `release` as its last load recorded them, when that load was
+    parsed from `fingerprint` and its rows and Parquet mirror are there (else None: load it).
+    Its rows keep their load time, so dbt's incremental models re-process nothing."""
+    if reused_load(warehouse, source, [landed], fingerprint, release=("release", release)) is None:
+        return None
+    files = real_estate.files_table(source.id)
+    with warehouse.connect_work_db() as con:
+        rows = con.execute(
+            "select source_file, kind, rows_read, header_fields, schema_file"
+            f' from {RAW_SCHEMA}."{files}" where release = ? order by source_file', [release]
+        ).fetchall()
+    return [real_estate.FileStats(*row) for row in rows] or None
 
 
 def load_raw_season(
@@ -139,7 +167,11 @@ def release_raw_asset(source, partitions_def, description: str):
         release = context.partition_key
         fetcher = http.fetcher(warehouse.landing_zone())
         landed = fetch(source, fetcher=fetcher, **{PARAM[source.id]: release})
-        stats = load_raw_release(warehouse, source, landed, release)
+        fingerprint = load_fingerprint(source.id, [landed], release=release)
+        stats = reused_release(warehouse, source, landed, fingerprint, release)
+        reused = stats is not None
+        if not reused:
+            stats = load_raw_release(warehouse, source, landed, release, fingerprint)
         rows = sum(s.rows_read for s in stats)
         lineage = {
             "source_id": source.id,
@@ -148,6 +180,7 @@ def release_raw_asset(source, partitions_def, description: str):
             "raw_sha256": dg.MetadataValue.json([landed.sha256]),
             "mode": landed.mode,
             "synthetic": landed.synthetic,
+            "reused_unchanged_load": reused,
         }
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey([RAW_SCHEMA, source.id]),

@@ -11,9 +11,10 @@ import duckdb
 import pytest
 
 from orchestration import raw
+from orchestration.defs import real_estate as real_estate_defs
 from orchestration.defs import tourism as tourism_defs
 from orchestration.defs.mof import tax_revenue
-from sources import catalog, mof, tourism
+from sources import catalog, mof, real_estate, tourism
 from tests.conftest import environment_resources
 
 
@@ -110,3 +111,43 @@ def test_a_reused_release_reports_what_its_load_reported(twresas_home, monkeypat
         loads = con.execute("select year, count(distinct _loaded_at) from "
                             f'raw."{tourism.VISITORS.id}" group by year order by year').fetchall()
     assert loads == [(2012, 1), (2013, 1)]
+
+
+def test_a_reused_season_keeps_its_rows_load_time_and_file_counts(twresas_home, monkeypatch):
+    """A 實價登錄 season is a release of raw.lvr_land: reused, it reports the rows read per file
+    its load recorded, and its files keep their load time (dbt's incremental models re-process
+    nothing); a new day loads it again."""
+    job = dg.Definitions(jobs=[real_estate_defs.lvr_land_job],
+                         assets=[real_estate_defs.lvr_land],
+                         resources=environment_resources()).resolve_job_def(
+        real_estate_defs.lvr_land_job.name)
+    (season,) = real_estate_defs.bundled(real_estate.LVR_LAND)[:1]
+
+    def load() -> dict:
+        events = job.execute_in_process(partition_key=season).get_asset_materialization_events()
+        return {tuple(e.asset_key.path): e.materialization.metadata for e in events}
+
+    def load_times() -> list[tuple]:
+        with duckdb.connect(str(twresas_home / "warehouse" / "work.duckdb"),
+                            read_only=True) as con:
+            return con.execute(
+                "select release, sum(rows_read), min(loaded_at), max(loaded_at)"
+                f" from raw.{real_estate.files_table(real_estate.LVR_LAND.id)}"
+                " group by release").fetchall()
+
+    first = load()
+    loaded = load_times()
+    second = load()
+    kept = load_times()
+    monkeypatch.setattr(raw, "date", type("NextDay", (), {
+        "today": staticmethod(lambda: date.today() + timedelta(days=1))}))
+    third = load()
+
+    table = ("raw", real_estate.LVR_LAND.id)
+    assert [m[table]["reused_unchanged_load"].value for m in (first, second, third)] == [
+        False, True, False]
+    for name in ("dagster/row_count", "rows_read_per_file"):
+        assert second[table][name] == first[table][name], name
+    assert first[table]["rows_read_per_file"].value  # the files of the season, counted
+    assert kept == loaded
+    assert load_times()[0][2] > loaded[0][3]  # loaded again the next day
