@@ -40,6 +40,8 @@ REVIEWED = {
     ("orchestration/raw.py", "rows_sql"): "select * of raw.<table> (a name in code), filtered "
                                           "on the partition column a raw asset names in code",
     ("orchestration/defs/tourism.py", "SOURCE.id"): "the tourism source's id, in code",
+    ("orchestration/defs/real_estate.py", "files"): "raw.<source id>_files of a 實價登錄 source "
+                                                    "in code",
     ("orchestration/publish.py", "table"): "marts.<mart>, mart names from expectations/suites",
     ("orchestration/publish.py", "mart"): "mart names from expectations/suites",
     ("orchestration/publish.py", "mart.name"): "mart names from expectations/suites",
