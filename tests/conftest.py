@@ -255,7 +255,7 @@ def pytest_configure(config):
 # loadfile --no-loadscope-reorder), so a long file never starts last while the other idles.
 SLOWEST_FILES = ("test_value_history.py", "faults/test_faults_kill.py",
                  "faults/test_faults_pipeline.py", "test_real_estate_warehouse.py",
-                 "test_bi_access.py", "test_tourism_warehouse.py")
+                 "test_tourism_warehouse.py", "faults/test_faults_readers.py")
 
 
 def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
@@ -267,6 +267,27 @@ def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
     if item.path not in pipeline_files:
         return (1, 0)
     return (0, 0) if slowest == 0 else (2, slowest)
+
+
+# The files that read the fault suite's damaged build (damaged_run, tests/faults/conftest.py):
+# one work unit for pytest-xdist, so one worker builds it, once (as a file each, every worker
+# that got one of them built its own, about a minute each).
+DAMAGED_RUN_FILES = {f"tests/faults/test_faults_{name}.py"
+                     for name in ("pipeline", "township", "population_counts", "repeats")}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DamagedRunTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "damaged_run" if path in DAMAGED_RUN_FILES else path
+
+    return DamagedRunTogether(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
