@@ -14,6 +14,7 @@ import pytest
 import sources.catalog
 from orchestration.defs.dgbas import dgbas_county_indicators_2020
 from orchestration.defs.history import HISTORY_MART, published_indicator_value_history
+from orchestration.publish import sql_literal
 from sources.dgbas import COUNTY_INDICATORS_2020
 
 pytestmark = pytest.mark.pipeline
@@ -48,8 +49,8 @@ def history(home, where: str, params=()) -> list[tuple]:
 def keep_history(scratch: duckdb.DuckDBPyConnection, home, name: str) -> None:
     """The published history as it is now, copied into the scratch database as table `name`:
     its 1.1 million rows are compared there (read into Python, each copy took seconds)."""
-    published = str(home / "warehouse" / "tw_resas.duckdb").replace("'", "''")
-    scratch.execute(f"attach '{published}' as published (read_only)")
+    published = sql_literal(str(home / "warehouse" / "tw_resas.duckdb"))
+    scratch.execute(f"attach {published} as published (read_only)")
     scratch.execute(f"create table {name} as select * from published.{HISTORY}")
     scratch.execute("detach published")
 
