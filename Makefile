@@ -10,6 +10,9 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # it, so the run's dbt build parses only what changed (see orchestration/dbt_project.py).
 TWRESAS_HOME ?= $(CURDIR)
 export PATH := $(abspath $(BIN)):$(PATH)
+# The instance's settings (orchestration/dagster.yaml), unless DAGSTER_HOME has its own.
+INSTANCE_CONFIG = mkdir -p $(DAGSTER_HOME) && (test -s $(DAGSTER_HOME)/dagster.yaml \
+	|| cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml)
 # Re-parsed when anything dbt reads is newer (folders count: adding or removing a file changes
 # its folder's mtime); orchestration/dbt_manifest.py refuses a manifest older than these.
 MANIFEST := dbt_project/target/manifest.json
@@ -41,7 +44,7 @@ lock: setup  ## recompile requirements.lock from pyproject.toml (after changing 
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: setup  ## materialise every asset offline, validate, publish, print a summary
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	$(INSTANCE_CONFIG)
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
 # Two pytest-xdist workers, whole files each, in the order tests/conftest.py sets (longest
@@ -73,7 +76,7 @@ spark-check: setup  ## build the models on Apache Spark too and compare every ma
 	$(BIN)/python -m orchestration.spark_check
 
 ui: setup  ## the Dagster UI on the same code location
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	$(INSTANCE_CONFIG)
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m orchestration.definitions
 
 docs: setup  ## dbt docs (catalogue and lineage) into dbt_project/target

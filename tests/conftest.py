@@ -112,6 +112,7 @@ def build_pipeline_home(home: Path) -> None:
     from orchestration.resources import Http, Warehouse
 
     (home / "dagster_home").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster_home")
     saved = os.environ.get("DAGSTER_HOME")
     os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
     console = io.StringIO()
