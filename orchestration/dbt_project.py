@@ -2,7 +2,6 @@
 (small pure functions, unit-tested), the environment dbt is started in, and the mart
 documentation it carries to the published file."""
 
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import dbt.version
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_manifest import read_manifest_path
 from packaging import version
 
 from orchestration.publish import sql_literal
@@ -103,8 +103,9 @@ def dbt_environment(home: Path, run_id: str | None = None,
 
 def mart_descriptions(manifest_path: Path) -> dict[str, dict]:
     """mart -> {"description": ..., "columns": {column: description}} from the dbt manifest, so
-    the published file and the Parquet manifest carry the dbt documentation."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    the published file and the Parquet manifest carry the dbt documentation. Read through
+    dagster-dbt's cache of parsed manifests: the code location has parsed this one already."""
+    manifest = read_manifest_path(manifest_path.resolve())
     return {
         node["name"]: {
             "description": node.get("description") or "",
