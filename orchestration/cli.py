@@ -120,7 +120,7 @@ def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
     # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     with (exclusive_lock(warehouse.warehouse_dir / ".run.lock", wait=False),
-          run_temp_dir(warehouse.root)):
+          run_temp_dir(warehouse.root), warehouse.work_db_kept_open()):
         landing = warehouse.landing_zone()
         incomplete = landing.remove_incomplete()
         if incomplete:

@@ -50,6 +50,7 @@ def tw_resas_dbt_models(
     # the warehouse's home and this run's id reach dbt as env_var()s (the args stay the ones
     # tests may wrap)
     spark = warehouse.dbt_target == "spark"
+    warehouse.release_work_db()  # dbt's process opens the file for writing
     with dbt_environment(warehouse.root, context.run.run_id,
                          warehouse.spark_driver_memory if spark else None):
         invocation = dbt.cli(dbt_build_args(warehouse.dbt_target), context=context)

@@ -2,6 +2,8 @@
 through the `warehouse` resource is where an asset writes, whatever the environment says."""
 
 import os
+import subprocess
+import sys
 
 import dagster as dg
 import duckdb
@@ -121,3 +123,40 @@ def test_the_command_line_refuses_a_setting_that_does_not_parse(monkeypatch, cap
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "refused: TWRESAS_HTTP_MAX_PAGES must be an integer, not 'many'\n"
+
+
+def _writes_from_another_process(database) -> bool:
+    """Whether a separate process (as dbt is) can open `database` for writing."""
+    probe = ("import duckdb, sys\n"
+             "try:\n    duckdb.connect(sys.argv[1]).close()\n"
+             "except duckdb.IOException:\n    sys.exit(3)\n")
+    return subprocess.run([sys.executable, "-c", probe, str(database)]).returncode == 0
+
+
+def test_the_working_database_is_held_open_from_its_first_connection_until_released(tmp_path):
+    warehouse = Warehouse(home=str(tmp_path))
+    with warehouse.work_db_kept_open():
+        assert not warehouse.work_db.exists()  # holding creates nothing: a connection does
+        with warehouse.connect_work_db() as con:
+            con.execute("create table kept (n integer)")
+        # another connection finds the database open: what the first one wrote is there
+        with warehouse.connect_work_db() as con:
+            assert con.execute("select count(*) from kept").fetchone() == (0,)
+        assert not _writes_from_another_process(warehouse.work_db)
+        warehouse.release_work_db()  # what the dbt step does before starting dbt
+        assert _writes_from_another_process(warehouse.work_db)
+        with warehouse.connect_work_db() as con:  # released for the rest of the run
+            con.execute("select 1")
+        assert _writes_from_another_process(warehouse.work_db)
+
+
+def test_a_read_only_connection_ends_the_hold_and_the_block_end_releases(tmp_path):
+    warehouse = Warehouse(home=str(tmp_path))
+    with warehouse.work_db_kept_open():
+        warehouse.connect_work_db().close()
+        with warehouse.connect_work_db(read_only=True) as con:
+            assert con.execute("select 1").fetchone() == (1,)
+    with warehouse.work_db_kept_open():
+        warehouse.connect_work_db().close()
+        assert not _writes_from_another_process(warehouse.work_db)
+    assert _writes_from_another_process(warehouse.work_db)
