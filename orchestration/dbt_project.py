@@ -3,6 +3,7 @@
 documentation it carries to the published file."""
 
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -70,6 +71,26 @@ def dbt_build_args(target: str, full_refresh: bool = False) -> list[str]:
     if full_refresh:
         args.append("--full-refresh")
     return args
+
+
+# dagster-dbt gives each dbt command a target folder of its own, `<op>-<run>-<random>` beside
+# the project's target: the run's compiled SQL, artifacts and dbt's debug log, ~26 MB a build
+KEPT_COMMAND_TARGETS = 10
+
+
+def prune_command_targets(current: Path, op_name: str, keep: int = KEPT_COMMAND_TARGETS
+                          ) -> list[Path]:
+    """Remove all but the `keep` newest target folders of `op_name`'s dbt commands (`current`,
+    this command's, always stays): each run adds one, and a scheduled run would fill the disk.
+    Returns the folders removed."""
+    others = sorted(
+        (path for path in current.parent.glob(f"{op_name}-*")
+         if path.is_dir() and path != current),
+        key=lambda path: path.stat().st_mtime, reverse=True)
+    removed = others[max(keep - 1, 0):]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
 
 
 def dbt_variables(home: Path, run_id: str | None,

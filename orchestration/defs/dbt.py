@@ -13,6 +13,7 @@ from orchestration.dbt_project import (
     dbt_environment,
     expose_spark_marts,
     mart_descriptions,
+    prune_command_targets,
 )
 from orchestration.policies import OWNERS
 from orchestration.progress import dbt_log_path, dbt_output_to, dbt_phase_lines
@@ -61,6 +62,7 @@ def tw_resas_dbt_models(
         results = invocation.target_path / "run_results.json"
         if results.exists():  # dbt writes none when it stops before building (a parse error)
             print("\n".join(dbt_phase_lines(json.loads(results.read_text()))), flush=True)
+        prune_command_targets(invocation.target_path, context.op_execution_context.op.name)
     if spark:
         exposed = expose_spark_marts(warehouse, mart_descriptions(DBT_PROJECT.manifest_path))
         context.log.info(f"marts built on Spark, exposed to the gates: {', '.join(exposed)}")
