@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.cli import QUIET_CONSOLE
-from sources.settings import PROJECT_ROOT
+from orchestration.event_log import INSTANCE_CONFIG
 
 
 def warehouse_like_job(assets: int, checks_per_asset: int) -> dg.JobDefinition:
@@ -60,7 +60,7 @@ def main() -> None:
         for home in (default_home, pooled_home):
             home.mkdir()
         (default_home / "dagster.yaml").touch()
-        shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", pooled_home)
+        shutil.copy(INSTANCE_CONFIG, pooled_home)
         default = pooled = float("inf")
         for _ in range(args.repeat):  # alternating, so both see the same machine
             seconds, default_events = run_seconds(job, default_home)

@@ -19,8 +19,10 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from dagster import Field, StringSource
+from dagster._core.instance.ref import _event_logs_directory
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
@@ -29,6 +31,9 @@ from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
+# The instance settings that name this storage: what `make run`, `make ui` and the tests'
+# pipeline home copy into their DAGSTER_HOME
+INSTANCE_CONFIG = Path(__file__).with_name("dagster.yaml")
 # a run writes to its own database and the index; the UI reads a few runs at a time
 OPEN_RUN_DATABASES = 8
 
@@ -57,8 +62,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> "PooledSqliteEventLogStorage":
-        base_dir = config_value.get("base_dir") or os.path.join(
-            os.environ["DAGSTER_HOME"], "history", "runs")
+        # Dagster's own place for the event logs of the instance at DAGSTER_HOME
+        base_dir = config_value.get("base_dir") or _event_logs_directory(os.environ["DAGSTER_HOME"])
         return cls(base_dir=base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:

@@ -109,10 +109,11 @@ def build_pipeline_home(home: Path) -> None:
     """The whole pipeline, offline, as `make run` runs it, into `home`; its console is kept in
     console.txt (test_pipeline reads the phase lines)."""
     from orchestration.cli import run_all
+    from orchestration.event_log import INSTANCE_CONFIG
     from orchestration.resources import Http, Warehouse
 
     (home / "dagster_home").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster_home")
+    shutil.copy(INSTANCE_CONFIG, home / "dagster_home")
     saved = os.environ.get("DAGSTER_HOME")
     os.environ["DAGSTER_HOME"] = str(home / "dagster_home")  # as `make run`: the UI's instance
     console = io.StringIO()

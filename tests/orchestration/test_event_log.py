@@ -9,9 +9,11 @@ import dagster as dg
 import pytest
 from sqlalchemy import text
 
-from orchestration.event_log import OPEN_RUN_DATABASES, PooledSqliteEventLogStorage
-
-INSTANCE_CONFIG = Path(__file__).resolve().parents[2] / "orchestration" / "dagster.yaml"
+from orchestration.event_log import (
+    INSTANCE_CONFIG,
+    OPEN_RUN_DATABASES,
+    PooledSqliteEventLogStorage,
+)
 
 
 @dg.asset
