@@ -23,7 +23,7 @@ from orchestration.publish import (
     repair_parquet_current,
     served_version,
 )
-from orchestration.releases import release_jobs
+from orchestration.releases import release_jobs, release_runs
 from orchestration.resources import Warehouse, bound_resources
 from sources.errors import SourceError
 from sources.settings import read_settings
@@ -138,17 +138,17 @@ def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
                 raise refuse_run(warehouse, f"release {job_name}: cannot list the releases to"
                                  " run", exc) from exc
             job = definitions.resolve_job_def(job_name)
-            for key in keys:
-                print(f"{job_name} [{key}]", flush=True)
+            for label, partitions in release_runs(job, keys):
+                print(f"{job_name} [{label}]", flush=True)
                 result = job.execute_in_process(
-                    partition_key=key, instance=instance, raise_on_error=False,
+                    **partitions, instance=instance, raise_on_error=False,
                     run_config=QUIET_CONSOLE,
                 )
                 if not result.success:
                     log_failures(warehouse, result)
                     reasons = "; ".join(failure_reasons(result))
                     write_run_report(warehouse, result.run_id, published=None,
-                                     refusal=f"release {job_name} [{key}] failed: {reasons}")
+                                     refusal=f"release {job_name} [{label}] failed: {reasons}")
                     return result
         warehouse_job = definitions.resolve_job_def("warehouse")
         print(f"warehouse: {len(warehouse_job.graph.node_defs)} steps", flush=True)

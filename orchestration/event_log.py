@@ -13,7 +13,9 @@ Schema, tables and queries stay Dagster's: the UI, `dagster` CLI and daemon read
 files, and an instance home switched back to Dagster's default storage reads them unchanged.
 """
 
+import functools
 import os
+import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
@@ -21,15 +23,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from dagster import Field, StringSource
 from dagster._core.instance.ref import _event_logs_directory
+from dagster._core.storage.event_log import SqlEventLogStorageMetadata
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
+from dagster._core.storage.sql import get_alembic_config
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError
 
 # The instance settings that name this storage: what `make run`, `make ui` and the tests'
 # pipeline home copy into their DAGSTER_HOME
@@ -90,6 +98,27 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        # Each run's database is created when the run starts: Dagster's tables, stamped at the
+        # newest of Dagster's migrations, which alembic finds by reading every migration
+        # script, twice a database (0.1 s a run). The same here with the scripts read once a
+        # process; the index, an older database, or a race with another process creating the
+        # same file take Dagster's own path (it retries).
+        if not for_index_shard:
+            try:
+                with engine.connect() as connection:
+                    if MigrationContext.configure(connection).get_current_revision():
+                        return  # created and stamped: Dagster's check would do nothing either
+                    if not inspect(connection).get_table_names():
+                        SqlEventLogStorageMetadata.create_all(connection)
+                        connection.execute(text("PRAGMA journal_mode=WAL;"))
+                        MigrationContext.configure(connection).stamp(_migrations(), "head")
+                        connection.commit()
+                        return
+            except (DatabaseError, sqlite3.Error):
+                pass  # Dagster's path below retries what another process is doing
+        super()._initdb(engine, for_index_shard)
+
     def has_table(self, table_name: str) -> bool:
         # asked before every check result is stored; a table, once there, stays
         if table_name in self._known_tables:
@@ -121,6 +150,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for engine in self._engines.values():
             engine.dispose(close=False)
         self._engines.clear()
+
+
+@functools.cache
+def _migrations() -> ScriptDirectory:
+    """Dagster's migration scripts of the event log, as its own `_initdb` configures them."""
+    return ScriptDirectory.from_config(get_alembic_config(sqlite_event_log.__file__))
 
 
 def _forget_engines_in_child(storage: weakref.ref):

@@ -8,6 +8,10 @@ import json
 from collections.abc import Callable
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
 from orchestration.resources import Http, Warehouse
 from sources.catalog import Source
@@ -45,6 +49,30 @@ def release_jobs(definitions: dg.Definitions) -> list[tuple[str, KeysToRun]]:
         module, _, function = getattr(reference, "value", reference).partition(":")
         found.append((job.name, getattr(importlib.import_module(module), function)))
     return found
+
+
+def release_runs(job: dg.JobDefinition, keys: list[str]) -> list[tuple[str, dict]]:
+    """The runs that load the partitions `keys` of `job`, each as (label, arguments of
+    `execute_in_process`): one run per key, except for a job whose assets load a range of
+    partitions in one run (a single-run backfill policy), which gets one run per stretch of
+    consecutive keys, as Dagster's own backfill would launch it."""
+    graph = job.asset_layer.asset_graph
+    policies = {graph.get(key).backfill_policy for key in job.asset_layer.executable_asset_keys}
+    if policies != {dg.BackfillPolicy.single_run()}:
+        return [(key, {"partition_key": key}) for key in keys]
+    order = {key: position for position, key in enumerate(job.partitions_def.get_partition_keys())}
+    stretches: list[list[str]] = []
+    for key in sorted(keys, key=order.__getitem__):
+        if stretches and order[key] == order[stretches[-1][-1]] + 1:
+            stretches[-1].append(key)
+        else:
+            stretches.append([key])
+    return [
+        (first, {"partition_key": first}) if first == last
+        else (f"{first}...{last}", {"tags": {ASSET_PARTITION_RANGE_START_TAG: first,
+                                             ASSET_PARTITION_RANGE_END_TAG: last}})
+        for first, last in ((stretch[0], stretch[-1]) for stretch in stretches)
+    ]
 
 
 def release_fingerprint(fetcher: Fetcher, source: Source, params: dict[str, str]) -> str | None:

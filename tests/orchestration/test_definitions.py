@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from orchestration.definitions import defs
+from orchestration.releases import release_runs
 from sources.settings import PROJECT_ROOT
 
 DOMAIN_GROUPS = {"population", "economy", "industry", "enterprise", "tourism", "town", "welfare",
@@ -108,6 +109,20 @@ def test_warehouse_job_leaves_partitioned_sources_to_their_release_jobs(definiti
     ops = {node.name for node in job.graph.node_defs}
     assert "raw__moi_household_registration_api" not in ops
     assert "raw__moi_township_pop_density" in ops
+
+
+def test_make_run_loads_a_stretch_of_tourism_years_in_one_run(definitions):
+    """Tourism's asset loads a range of years in one run (single-run backfill policy): one run
+    per stretch of consecutive years; a source without that policy gets a run per release."""
+    tourism = definitions.resolve_job_def("tourism_visitors_yearly")
+    assert release_runs(tourism, ["2013", "2012", "2014", "2016"]) == [
+        ("2012...2014", {"tags": {"dagster/asset_partition_range_start": "2012",
+                                  "dagster/asset_partition_range_end": "2014"}}),
+        ("2016", {"partition_key": "2016"}),
+    ]
+    seasons = definitions.resolve_job_def("lvr_land_seasonal")
+    assert release_runs(seasons, ["109S3", "109S4"]) == [
+        ("109S3", {"partition_key": "109S3"}), ("109S4", {"partition_key": "109S4"})]
 
 
 @pytest.mark.integration

@@ -3,10 +3,12 @@ files and schema, readable by Dagster's default storage, with a bounded set of o
 
 import multiprocessing
 import shutil
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from sqlalchemy import text
 
 from orchestration.event_log import (
@@ -98,3 +100,21 @@ def test_a_forked_child_does_not_inherit_open_databases(instance_home):
         assert child.exitcode == 0
         assert queue.get(timeout=5) == 0
         assert storage._engines  # the parent's stay open
+
+
+def test_a_new_run_database_is_made_as_dagster_makes_it(tmp_path):
+    """Run databases are created with the migration scripts read once: the same tables,
+    indexes, migration stamp and journal mode as Dagster's own storage gives them."""
+    def made_by(storage_class, folder: Path) -> tuple:
+        storage = storage_class(str(folder))
+        with storage.run_connection("a-run"):
+            pass
+        storage.dispose()
+        with sqlite3.connect(folder / "a-run.db") as con:
+            return (sorted(con.execute("select type, name, sql from sqlite_master").fetchall()),
+                    con.execute("select version_num from alembic_version").fetchall(),
+                    con.execute("pragma journal_mode").fetchall())
+
+    ours = made_by(PooledSqliteEventLogStorage, tmp_path / "pooled")
+    assert ours == made_by(SqliteEventLogStorage, tmp_path / "dagster")
+    assert ours[1] and ours[2] == [("wal",)]

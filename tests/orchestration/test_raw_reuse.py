@@ -14,6 +14,7 @@ from orchestration import raw
 from orchestration.defs import real_estate as real_estate_defs
 from orchestration.defs import tourism as tourism_defs
 from orchestration.defs.mof import tax_revenue
+from orchestration.releases import release_runs
 from sources import catalog, mof, real_estate, tourism
 from tests.conftest import environment_resources
 
@@ -111,6 +112,22 @@ def test_a_reused_release_reports_what_its_load_reported(twresas_home, monkeypat
         loads = con.execute("select year, count(distinct _loaded_at) from "
                             f'raw."{tourism.VISITORS.id}" group by year order by year').fetchall()
     assert loads == [(2012, 1), (2013, 1)]
+
+    # a range of years in one run: reused years stay, a new year is loaded, counts add up
+    (range_run,) = [partitions for _, partitions in release_runs(job, ["2012", "2013", "2014"])]
+    events = job.execute_in_process(**range_run).get_asset_materialization_events()
+    assert sorted(event.partition for event in events) == ["2012", "2013", "2014"]
+    ranged = events[0].materialization.metadata
+    assert ranged["rows_not_adding_up_to_合計"].value == 1
+    assert ranged["spot_rows_read"].value == sum(
+        load(year)["spot_rows_read"].value for year in ("2012", "2013", "2014"))
+    year_rows = ranged["years"].value.splitlines()[2:]  # a markdown table: header, rule, rows
+    assert [row.split("|")[1].strip() for row in year_rows] == ["2012", "2013", "2014"]
+    assert "陽明山遊客中心" in ranged["not_adding_up"].value
+    with duckdb.connect(str(twresas_home / "warehouse" / "work.duckdb"), read_only=True) as con:
+        loads = con.execute("select year, min(_loaded_at) = max(_loaded_at) from "
+                            f'raw."{tourism.VISITORS.id}" group by year order by year').fetchall()
+    assert loads == [(2012, True), (2013, True), (2014, True)]
 
 
 def test_a_reused_season_keeps_its_rows_load_time_and_file_counts(twresas_home, monkeypatch):
