@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from atlas.headless_browser import Chromium, chromium_executable
 
+from expectations import gate
 from expectations.data_docs import VENDOR_DIR, VENDORED, external_resources
 from expectations.gate import GateRun, data_docs_index
 
@@ -140,3 +141,20 @@ def test_each_gate_links_its_own_runs_validation_page(pipeline_home, monkeypatch
         assert page.is_file()
         assert page.relative_to(site).parts[:3] == ("validations", f"{mart}_suite", run.run_id)
         assert evaluation.metadata["data_docs"].url == page.as_uri()
+
+
+def test_the_index_lists_the_newest_results_and_every_page_stays(tmp_path, monkeypatch):
+    """The index lists the newest INDEX_RESULTS validation results (GX reads each one it
+    lists, so an unbounded index slowed every run); older runs keep their pages."""
+    monkeypatch.setattr(gate, "INDEX_RESULTS", 2)
+    frame = pd.DataFrame({"region_code": ["63000"], "value": [1.0]})
+    pages = {}
+    for run_name in ("run-oldest-1111", "run-middle-2222", "run-newest-3333"):
+        gate_run = GateRun(tmp_path, run_name=run_name)
+        pages[run_name] = Path(gate_run.validate("fct_x", frame, suite(
+            gxe.ExpectColumnValuesToNotBeNull(column="value")), key=("region_code",)).data_docs)
+        gate_run.build_data_docs()
+    index = data_docs_index(tmp_path).read_text(encoding="utf-8")
+    assert "run-middle-2222" in index and "run-newest-3333" in index
+    assert "run-oldest-1111" not in index
+    assert all(page.is_file() for page in pages.values())
