@@ -1,6 +1,7 @@
-"""Partitioned sources, one release (month, season, year) per run: the release job, which
-`make run` finds in the definitions and runs for the releases to load, and the live-mode
-sensor that notices a new or changed release."""
+"""Partitioned sources, one release (month, season, year) per run, or a range of them for an
+asset with a single-run backfill policy: the release job, which `make run` finds in the
+definitions and runs for the releases to load, and the live-mode sensor that notices a new or
+changed release."""
 
 import hashlib
 import importlib
