@@ -21,6 +21,13 @@ from pathlib import Path
 
 VENDOR_DIR = Path(__file__).resolve().parent / "data_docs_vendor"
 SITE_VENDOR = Path("static") / "vendor"  # inside the Data Docs site
+DATA_DOCS_SITE = "local_site"  # GX's default site, under gx/uncommitted/data_docs/
+
+
+def data_docs_index(gx_root: Path) -> Path:
+    """The Data Docs of the GX project at `gx_root`, whose `gx/` folder (config, validation
+    history, Data Docs) is output."""
+    return gx_root / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
 
 
 @dataclass(frozen=True)

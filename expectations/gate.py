@@ -5,7 +5,6 @@ duckdb-engine fails here); large staging tables are covered by dbt tests instead
 """
 
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,21 +23,15 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 from pandas.errors import OutOfBoundsDatetime
 
-from expectations.data_docs import make_offline
+from expectations.data_docs import DATA_DOCS_SITE, data_docs_index, make_offline
+from expectations.results import ExpectationOutcome, GateResult, describe_rule
 from sources.jsonsafe import json_safe
 
 DATASOURCE = "tw_resas_marts"
-DATA_DOCS_SITE = "local_site"  # GX's default site, under gx/uncommitted/data_docs/
 # The Data Docs index lists the newest validation results, about the last 25 runs of the
 # gates: GX reads every result the index lists (3.6 s of a run's gate step with 1,400 kept),
 # so an unbounded index made every run slower than the one before. Older runs' pages stay.
 INDEX_RESULTS = 500
-
-
-def data_docs_index(gx_root: Path) -> Path:
-    """The Data Docs of the GX project at `gx_root`, whose `gx/` folder (config, validation
-    history, Data Docs) is output."""
-    return gx_root / "gx" / "uncommitted" / "data_docs" / DATA_DOCS_SITE / "index.html"
 
 
 # pandas' nullable types, for an Arrow integer or boolean column that holds a null (numpy's
@@ -88,49 +81,6 @@ def gate_frame(table: pa.Table) -> pd.DataFrame:
                 pass
         columns[name] = series
     return pd.DataFrame(columns)
-
-
-@dataclass
-class ExpectationOutcome:
-    expectation: str
-    column: str | None
-    success: bool
-    unexpected_count: int | None
-    unexpected_sample: list = field(default_factory=list)
-    rule: str = ""  # the expectation with its bounds or condition, as a person reads it
-
-
-def describe_rule(expectation_type: str, kwargs: dict) -> str:
-    """'expect_column_values_to_be_between(column=value, min_value=0, max_value=100,
-    row_condition=indicator_code=="x")': the rule, its bounds and its condition."""
-    shown = {k: v for k, v in kwargs.items() if k not in _NOT_RULE and v is not None}
-    return f"{expectation_type}({', '.join(f'{k}={v}' for k, v in shown.items())})"
-
-
-_NOT_RULE = {"batch_id", "result_format", "include_config", "catch_exceptions", "meta",
-             "condition_parser"}
-
-
-@dataclass
-class GateResult:
-    mart: str
-    success: bool
-    rows: int
-    outcomes: list[ExpectationOutcome]
-    data_docs: str  # the validation page of this run in the Data Docs
-
-    @property
-    def failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success]
-
-    def describe_failures(self) -> str:
-        """Every failed rule in full, with its failing rows (by primary key) and values."""
-        return "; ".join(
-            f"{o.rule} failed"
-            + (f" on {o.unexpected_count} rows, e.g. {o.unexpected_sample[:3]}"
-               if o.unexpected_count is not None else "")
-            for o in self.failures
-        )
 
 
 class GateRun:

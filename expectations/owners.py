@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from expectations.gate import describe_rule
+from expectations.results import describe_rule
 from expectations.suites import MartGate, all_gates
 from sources.settings import PROJECT_ROOT
 

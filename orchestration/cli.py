@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from expectations.processes import start_gate_server
 from orchestration.audit import write_run_report
 from orchestration.publish import (
     LockHeld,
@@ -116,6 +117,9 @@ def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
 
     resources = resources or bound_resources(read_settings())
     warehouse = resources["warehouse"]
+    # the GX gates' processes are forked from a server that imports GX: started now, it
+    # imports it on the other core while this process loads the definitions and releases
+    start_gate_server()
     definitions = build_definitions(resources)
     # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field, field_validator
 
-from expectations.gate import data_docs_index
+from expectations.data_docs import data_docs_index
 from sources.http import Fetcher
 from sources.landing import LandingZone, landing_root
 from sources.settings import DBT_TARGETS, HttpSettings, Settings

@@ -1,10 +1,9 @@
 """Gates of the analysis marts (comparisons, pyramid, population change, aging outlook,
 industry specialisation, income distribution, region profile)."""
 
-import great_expectations.expectations as gxe
 import yaml
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 from sources.settings import PROJECT_ROOT
 
 PARTIAL_PERIOD_FLAGS = ["partial_period", "preliminary"]  # macro partial_period_flags()

@@ -1,8 +1,7 @@
 """Gates of the cross-domain marts: the long indicator table and the two dimensions."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 INCOME_CATEGORIES = ["salary", "business", "dividends", "interest", "rent",
                      "property_transactions", "professional_practice", "prizes", "retirement",

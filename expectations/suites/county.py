@@ -1,9 +1,8 @@
 """Gates of the DGBAS county-indicator mart (the whole 縣市重要統計指標 system, tidy) and of the
 value history (fct_indicator_value_history), whose revisions are mostly DGBAS's."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 # The exports' years (2016 export: 1998-2014; 2020 export: to 2018), and the nation, 臺灣地區
 # (TW-TA, the Taiwan area: never relabelled as the nation) and the 22 counties of

@@ -16,8 +16,9 @@ the gate reads floating-point columns with Arrow types (pandas would make both N
 import re
 from datetime import date, datetime, time
 
-import great_expectations.expectations as gxe
 import pandas as pd
+
+from expectations.suites import gxe
 
 # the largest published figure is a national annual total in NT$ (4.3e13, DGBAS 營利事業
 # 銷售額): a thousand trillion is beyond any figure of Taiwan, a unit slip or an overflow

@@ -1,9 +1,8 @@
 """Gate of the region boundaries (dim_region_geometry): one geometry per nation, county and
 township code, every one an area in lon/lat around Taiwan."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 
 def _geometry_expectations():

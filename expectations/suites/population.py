@@ -1,8 +1,7 @@
 """Gate of the population structure mart."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 
 def _structure_expectations():

@@ -1,8 +1,7 @@
 """Gate of the quarantine mart: every rejected row says where it came from and why."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 
 def _quarantine_expectations():

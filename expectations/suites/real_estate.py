@@ -1,8 +1,7 @@
 """Gates of the 實價登錄 marts: quarterly sales and the per-file reconciliation."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 KIND_COLUMNS = ["transactions_land", "transactions_building", "transactions_land_building",
                 "transactions_parking"]

@@ -1,8 +1,7 @@
 """Gate of the tourism spot ranking mart."""
 
-import great_expectations.expectations as gxe
 
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
 
 
 def _ranking_expectations():

@@ -2,19 +2,18 @@
 blocking asset check, so a failure stops the publish asset downstream.
 
 The checks are one step (a multi-asset check that can run any subset of them): the marts are
-validated by two processes side by side (GX's pandas engine keeps one core busy), largest mart
-first, and the run's Data Docs are rendered once at the end, not once per mart."""
+validated by two gate processes side by side (GX's pandas engine keeps one core busy), largest
+mart first, and the run's Data Docs are rendered once at the end, not once per mart. The gate
+processes are forked from a server that imported GX (expectations.processes): this process,
+which runs Dagster, imports no GX."""
 
-import multiprocessing
-import traceback
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
 
-from expectations.gate import GateResult, GateRun, gate_frame
+from expectations import processes
 from expectations.suites import all_gates
 from orchestration.audit import write_gate_report
 from orchestration.progress import GATES_STEP, gates_line
@@ -22,34 +21,6 @@ from orchestration.resources import Warehouse
 
 GATES = all_gates()
 GATE_PROCESSES = 2
-
-
-class GateProcessError(Exception):
-    """A gate process failed to validate a mart (not a failed gate: an error)."""
-
-
-# what a gate process validates with: its GX context and the marts, inherited from the step
-_process_gate_run: GateRun | None = None
-_process_tables: dict[str, pa.Table] = {}
-
-
-def _start_gate_process(gx_dir: Path, run_name: str, run_time: datetime,
-                        tables: dict[str, pa.Table]) -> None:
-    global _process_gate_run, _process_tables
-    _process_gate_run = GateRun(gx_dir, run_name=run_name, run_time=run_time)
-    _process_tables = tables
-
-
-def _validate_mart(mart: str) -> tuple[GateResult, list]:
-    """In a gate process: the mart validated by its suite. An error comes back as a
-    GateProcessError with the process's traceback (GX's own errors cannot be unpickled)."""
-    try:
-        gate = GATES[mart]
-        frame = gate_frame(_process_tables[mart])
-        result = _process_gate_run.validate(mart, frame, gate.suite(frame.dtypes), key=gate.key)
-        return result, _process_gate_run.pages(mart)
-    except Exception:
-        raise GateProcessError(f"{mart}: {traceback.format_exc()}") from None
 
 
 def _check_key(mart: str) -> dg.AssetCheckKey:
@@ -71,31 +42,30 @@ def _check_key(mart: str) -> dg.AssetCheckKey:
 )
 def gx_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
     selected = [mart for mart in GATES if _check_key(mart) in context.selected_asset_check_keys]
-    gate_run = GateRun(warehouse.gx_dir, run_name=context.run.run_id)
-    for mart in selected:
-        gate_run.prepare(mart)
-    # read here, before the processes are forked: they inherit the tables (nothing is copied)
-    # and never use DuckDB, whose state a forked process must not reuse
+    # read-only, which also ends this process's hold on the working database: the gate
+    # processes read the marts from it themselves, read-only too
     with warehouse.connect_work_db(read_only=True) as con:
-        tables = {mart: con.sql(f"select * from marts.{mart}").to_arrow_table()
-                  for mart in selected}
-    largest_first = sorted(selected, key=lambda mart: -tables[mart].num_rows)
-    results = []
-    try:
-        # forked, not spawned: GX is imported already (a spawned process takes seconds to
-        # import it)
-        with ProcessPoolExecutor(
-            max_workers=max(1, min(GATE_PROCESSES, len(selected))),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_gate_process,
-            initargs=(warehouse.gx_dir, context.run.run_id, gate_run.run_id.run_time, tables),
-        ) as pool:
-            for result, pages in pool.map(_validate_mart, largest_first):
-                gate_run.add_pages(result.mart, pages)
+        rows = dict(con.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall())
+    largest_first = sorted(selected, key=lambda mart: -rows.get(mart, 0))
+    results, pages = [], {}
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(GATE_PROCESSES, len(selected))),
+        mp_context=processes.process_context(),
+        initializer=processes.start,
+        initargs=(str(warehouse.gx_dir), context.run.run_id, datetime.now(UTC),
+                  str(warehouse.work_db)),
+    ) as pool:
+        pool.submit(processes.prepare, selected).result()
+        try:
+            for result, mart_pages in pool.map(processes.validate, largest_first):
                 results.append(result)
-    finally:
-        # the pages of every mart validated, also when a later one raised
-        gate_run.build_data_docs()
+                pages[result.mart] = mart_pages
+        finally:
+            # the pages of every mart validated, also when a later one raised
+            if pages:
+                pool.submit(processes.build_data_docs, pages).result()
     results.sort(key=lambda result: selected.index(result.mart))
     print(gates_line({result.mart: result.success for result in results}), flush=True)
     for result in results:

@@ -14,8 +14,8 @@ import pytest
 from atlas.headless_browser import Chromium, chromium_executable
 
 from expectations import gate
-from expectations.data_docs import VENDOR_DIR, VENDORED, external_resources
-from expectations.gate import GateRun, data_docs_index
+from expectations.data_docs import VENDOR_DIR, VENDORED, data_docs_index, external_resources
+from expectations.gate import GateRun
 
 # every host name fails to resolve: a page that reached for a CDN would fail to load it
 NO_NETWORK = ("--host-resolver-rules=MAP * ~NOTFOUND",)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from expectations.gate import ExpectationOutcome, GateResult, describe_rule
+from expectations.results import ExpectationOutcome, GateResult, describe_rule
 from orchestration.audit import write_gate_report, write_run_report
 from sources.jsonsafe import json_safe
 from tests.conftest import load_strict_json as load_strict
