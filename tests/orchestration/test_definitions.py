@@ -162,3 +162,21 @@ def test_a_command_line_run_is_recorded_in_the_instance_the_ui_reads(pipeline_ho
             [dg.AssetCheckKey(dg.AssetKey(["marts", "dim_region"]), "gx_dim_region")]
         )
         assert checks, "the GX gate's result is not in the instance"
+
+
+@pytest.mark.integration
+def test_the_dagster_process_imports_no_gx():
+    """What `make run` imports before its gates run, in a fresh interpreter: no GX (3-6 s);
+    the gate processes import it (expectations.processes)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", "import sys\n"
+         "import orchestration.cli\n"
+         "from orchestration.definitions import defs\n"
+         "gates = defs().resolve_asset_graph().asset_check_keys\n"
+         "print(sum(key.name.startswith('gx_') for key in gates),"
+         " sorted(m for m in sys.modules if m.startswith('great_expectations'))[:3])"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    gates, imported = completed.stdout.strip().split(" ", 1)
+    assert int(gates) >= 19 and imported == "[]"
