@@ -16,10 +16,12 @@ import pickle
 import traceback
 from datetime import datetime
 from multiprocessing import forkserver
+from pathlib import Path
 
 import duckdb
 
 from expectations.results import GateResult
+from expectations.suites import all_gates
 
 # what the server imports once, before it forks any gate process
 PRELOADED = ["expectations.gate", "expectations.suites", "duckdb"]
@@ -42,20 +44,21 @@ def start_gate_server() -> None:
     forkserver.ensure_running()
 
 
-# this gate process's GX project (a GateRun) and the working database it reads the marts from
+# this gate process's GX project (a GateRun), the gates, and the working database it reads
+# the marts from
 _gate_run = None
+_gates: dict = {}
 _work_db: str | None = None
 
 
 def start(gx_root: str, run_name: str, run_time: datetime, work_db: str) -> None:
     """Initialise a gate process: every process of the run validates under one run name and
     time, so the Data Docs list one run."""
-    from pathlib import Path
-
     from expectations.gate import GateRun
 
-    global _gate_run, _work_db
+    global _gate_run, _gates, _work_db
     _gate_run = GateRun(Path(gx_root), run_name=run_name, run_time=run_time)
+    _gates = all_gates()
     _work_db = work_db
 
 
@@ -71,10 +74,9 @@ def validate(mart: str) -> tuple[GateResult, bytes]:
     error comes back as a GateProcessError with the process's traceback (GX's own errors cannot
     be unpickled)."""
     from expectations.gate import gate_frame
-    from expectations.suites import all_gates
 
     try:
-        gate = all_gates()[mart]
+        gate = _gates[mart]
         with duckdb.connect(_work_db, read_only=True) as con:
             frame = gate_frame(con.table(f"marts.{mart}").to_arrow_table())
         result = _gate_run.validate(mart, frame, gate.suite(frame.dtypes), key=gate.key)

@@ -60,7 +60,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines_lock = threading.Lock()
         self._known_tables: set[str] = set()
         super().__init__(base_dir, inst_data)
-        # a forked child (the GX gates' processes) must not use or close the parent's open
+        # a child forked from this process must not use or close the parent's open
         # SQLite connections (SQLite's rule for fork); it opens its own if it needs any
         os.register_at_fork(after_in_child=_forget_engines_in_child(weakref.ref(self)))
 
