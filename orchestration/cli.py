@@ -2,6 +2,7 @@
 (offline by default), gates the marts, publishes, and prints a summary."""
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -352,4 +353,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # A run leaves millions of objects (Dagster's definitions, the dbt manifest, the run's
+    # events) that the interpreter's exit would search for reference cycles: 1.4 s here.
+    # Frozen, they are not searched; the process ends and its memory goes anyway.
+    gc.freeze()
+    sys.exit(status)
