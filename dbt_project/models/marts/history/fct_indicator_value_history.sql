@@ -11,6 +11,9 @@
 -- State: the history last *published* (read back into raw by Dagster), not this model's own
 -- previous build, so a build the gates refuse leaves no trace and losing the working database
 -- loses no history; the history advances only with a publication (write-audit-publish).
+--
+-- Only the keys this build can change get their timeline rebuilt (changed_keys): every other
+-- key's recorded rows stand as published, which on a rerun is nearly every key.
 {% set run_time = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)" %}
 {% set run_id = env_var('TWRESAS_RUN_ID', 'dbt-' ~ invocation_id) %}
 {% set key = ['mart', 'indicator_code', 'region_code', 'period', 'grain', 'scenario'] %}
@@ -148,46 +151,6 @@ dgbas_earlier_states as (
         and dgbas_states.export_created < dgbas_catalogue_values.export_created
 ),
 
-prior_keys as (
-    select {{ key | join(', ') }}, max(valid_from) as last_recorded
-    from prior
-    group by all
-),
-
-prior_open as (
-    select * from prior
-    where valid_to is null
-),
-
--- elements of each key's timeline: recorded rows, the ends of recorded withdrawals, and what
--- this build adds after the recorded part
-recorded as (
-    select
-        {{ key | join(', ') }}, value, valid_from, valid_to, valid_from_basis, source_id,
-        raw_sha256, run_id, recorded_at, true as is_recorded
-    from prior
-    union all
-    select
-        {% for column in key %}ended.{{ column }},
-        {% endfor %}
-        cast(null as double) as value,
-        ended.valid_to as valid_from,
-        cast(null as timestamp) as valid_to,
-        null as valid_from_basis,
-        null as source_id,
-        null as raw_sha256,
-        null as run_id,
-        null as recorded_at,
-        true as is_recorded
-    from prior as ended
-    where ended.valid_to is not null and not exists (
-        select 1 as found from prior as successor
-        where
-            {{ key_columns_match('successor', 'ended', key, 'is not distinct from') }}
-            and successor.valid_from = ended.valid_to
-    )
-),
-
 recorded_releases as (
     select distinct
         source_id,
@@ -208,6 +171,81 @@ candidates as (
     from dgbas_earlier_states
 ),
 
+prior_open as (
+    select * from prior
+    where valid_to is null
+),
+
+unrecorded_release_figures as (
+    select candidates.*
+    from candidates
+    anti join recorded_releases
+        on
+            candidates.source_id = recorded_releases.source_id
+            and candidates.released_at = recorded_releases.released_at
+    where candidates.released_at is not null
+),
+
+-- The keys whose timeline this build can change: a current figure that is not the recorded
+-- current one, a recorded current figure that no mart holds any more, or a figure of a release
+-- not recorded yet (it may enter the timeline at its release time).
+changed_keys as (
+    select {{ key | join(', ') }}
+    from current_figures
+    anti join prior_open
+        on
+            {{ key_columns_match('prior_open', 'current_figures', key) }}
+            and current_figures.value = prior_open.value
+    union
+    select {{ key | join(', ') }}
+    from prior_open
+    anti join current_figures on {{ key_columns_match('current_figures', 'prior_open', key) }}
+    union
+    select {{ key | join(', ') }}
+    from unrecorded_release_figures
+),
+
+changed_prior as (
+    select recorded_row.*
+    from prior as recorded_row
+    semi join changed_keys on {{ key_columns_match('changed_keys', 'recorded_row', key) }}
+),
+
+prior_keys as (
+    select {{ key | join(', ') }}, max(valid_from) as last_recorded
+    from changed_prior
+    group by all
+),
+
+-- elements of each changed key's timeline: recorded rows, the ends of recorded withdrawals,
+-- and what this build adds after the recorded part
+recorded as (
+    select
+        {{ key | join(', ') }}, value, valid_from, valid_to, valid_from_basis, source_id,
+        raw_sha256, run_id, recorded_at, true as is_recorded
+    from changed_prior
+    union all
+    select
+        {% for column in key %}ended.{{ column }},
+        {% endfor %}
+        cast(null as double) as value,
+        ended.valid_to as valid_from,
+        cast(null as timestamp) as valid_to,
+        null as valid_from_basis,
+        null as source_id,
+        null as raw_sha256,
+        null as run_id,
+        null as recorded_at,
+        true as is_recorded
+    from changed_prior as ended
+    where ended.valid_to is not null and not exists (
+        select 1 as found from changed_prior as successor
+        where
+            {{ key_columns_match('successor', 'ended', key, 'is not distinct from') }}
+            and successor.valid_from = ended.valid_to
+    )
+),
+
 -- A figure of a release not recorded yet, and later than the key's recorded timeline, is valid
 -- from its release. Any other current figure is valid from this run: a source without release
 -- times, or a release already recorded whose file now says something else (corrected in
@@ -226,6 +264,7 @@ dated as (
                 then candidates.released_at
         end as release_valid_from
     from candidates
+    semi join changed_keys on {{ key_columns_match('changed_keys', 'candidates', key) }}
     left join prior_keys on {{ key_columns_match('prior_keys', 'candidates', key) }}
     left join recorded_releases
         on
@@ -288,6 +327,34 @@ closed as (
     window timeline_order as (partition by {{ key | join(', ') }} order by valid_from)
 ),
 
+histories as (
+    select
+        {{ key | join(', ') }}, value, previous_value, valid_from, closes_at, valid_from_basis,
+        source_id, raw_sha256, run_id, recorded_at
+    from closed
+    where value is not null
+    union all
+    -- every other key: its recorded rows as published
+    select
+        recorded_row.mart,
+        recorded_row.indicator_code,
+        recorded_row.region_code,
+        recorded_row.period,
+        recorded_row.grain,
+        recorded_row.scenario,
+        recorded_row.value,
+        recorded_row.previous_value,
+        recorded_row.valid_from,
+        recorded_row.valid_to as closes_at,
+        recorded_row.valid_from_basis,
+        recorded_row.source_id,
+        recorded_row.raw_sha256,
+        recorded_row.run_id,
+        recorded_row.recorded_at
+    from prior as recorded_row
+    anti join changed_keys on {{ key_columns_match('changed_keys', 'recorded_row', key) }}
+),
+
 final as (
     select
         cast(mart as string) as mart,
@@ -306,8 +373,7 @@ final as (
         cast(raw_sha256 as string) as raw_sha256,
         cast(run_id as string) as run_id,
         cast(recorded_at as timestamp) as recorded_at
-    from closed
-    where value is not null
+    from histories
 )
 
 select * from final

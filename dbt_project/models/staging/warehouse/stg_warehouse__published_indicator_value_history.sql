@@ -13,6 +13,7 @@ renamed as (
         grain,
         scenario,
         value,
+        previous_value,
         valid_from,
         valid_to,
         valid_from_basis,
