@@ -11,10 +11,10 @@ from orchestration.policies import freshness_policy
 def test_dbt_build_args():
     assert dbt_build_args("duckdb") == [
         "build", "--target", "duckdb", "--exclude-resource-type", "unit_test",
-        "--log-level-file", "info"]
+        "--log-level-file", "none"]
     assert dbt_build_args("spark", full_refresh=True) == [
         "build", "--target", "spark", "--exclude-resource-type", "unit_test",
-        "--log-level-file", "info", "--full-refresh"]
+        "--log-level-file", "none", "--full-refresh"]
 
 
 def test_dbt_docs_args():
