@@ -48,10 +48,19 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m orchestration.cli run
 
 # Two pytest-xdist workers, whole files each, in the order tests/conftest.py sets (longest
-# first); they share one build of the pipeline (the first to need it builds it). The Spark
-# build of the models (marker `spark`) is test-spark's: .ci/run runs it after this.
-test: setup lint  ## lint, then every test but the Spark build, as CI runs it
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark"
+# first); they share one build of the pipeline (the first to need it builds it). `make lint`
+# runs beside them at the lowest CPU priority, its output printed after pytest's: pytest leaves
+# about a quarter of the two cores idle (runs waiting on subprocesses, one worker's tail), which
+# lint fills without slowing the tests. The Spark build of the models (marker `spark`) is
+# test-spark's: .ci/run runs it after this.
+test: setup  ## lint and every test but the Spark build, as CI runs it
+	@lint_log=$$(mktemp); \
+	nice -n 19 $(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint=$$!; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark"; \
+	tests=$$?; \
+	wait $$lint; lint_status=$$?; cat $$lint_log; rm -f $$lint_log; \
+	if [ $$lint_status -ne 0 ]; then echo "make lint failed (its output above)"; fi; \
+	test $$tests -eq 0 && test $$lint_status -eq 0
 
 # The same dbt project built on Apache Spark from the session's pipeline run and compared with
 # DuckDB's marts (tests/test_spark_build.py): one process, Spark's local[2] takes both cores.
