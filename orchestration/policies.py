@@ -10,6 +10,8 @@ from sources.catalog import Source
 
 # Whom to ask about an asset (the UI shows it in the catalogue and lineage): every asset has one.
 OWNERS = ["team:tw-resas-data"]
+# For a publisher's passing trouble; in snapshot mode a fetching asset's failure is final
+# (orchestration.resources.Http.failures_final_offline).
 FETCH_RETRY = dg.RetryPolicy(
     max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )

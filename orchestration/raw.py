@@ -283,13 +283,15 @@ def raw_asset(source: Source, parse, *, group: str, description: str) -> dg.Asse
         freshness_policy=freshness_policy(source),
     )
     def _raw_asset(warehouse: Warehouse, http: Http) -> dg.MaterializeResult:
-        param_sets = known_releases(source)
-        landed = fetch_releases(http.fetcher(warehouse.landing_zone()), source, param_sets)
-        fingerprint = load_fingerprint(source.id, landed)
-        metadata = reused_load(warehouse, source, landed, fingerprint)
-        if metadata is None:
-            frame = parse_releases(landed, parse, param_sets)
-            metadata = write_raw_table(warehouse, source, frame, landed, fingerprint=fingerprint)
+        with http.failures_final_offline():
+            param_sets = known_releases(source)
+            landed = fetch_releases(http.fetcher(warehouse.landing_zone()), source, param_sets)
+            fingerprint = load_fingerprint(source.id, landed)
+            metadata = reused_load(warehouse, source, landed, fingerprint)
+            if metadata is None:
+                frame = parse_releases(landed, parse, param_sets)
+                metadata = write_raw_table(warehouse, source, frame, landed,
+                                           fingerprint=fingerprint)
         return dg.MaterializeResult(metadata=metadata)
 
     return _raw_asset

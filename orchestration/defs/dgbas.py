@@ -59,44 +59,46 @@ def export_assets(source: Source, notes_table: str, years: str, indicators: int)
         retry_policy=FETCH_RETRY,
     )
     def _export(context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http):
-        fetcher = http.fetcher(warehouse.landing_zone())
-        landed, empty = [], []
-        for params in known_releases(source):
-            try:
-                landed.append((params, fetch(source, fetcher=fetcher, **params)))
-            except SourceError as exc:
-                # landed with its problem in the manifest; declared empty: a recorded state
-                if params["category"] in empty_as_published and exc.problem == "empty body":
-                    context.log.info(f"{source.id} {params['category']}.px is empty, as published")
-                    empty.append(params["category"])
-                    continue
-                raise
-        files = [result for _, result in landed]
-        extra = {"empty_as_published": dg.MetadataValue.json(empty)}
-        loads = {key: (table, load_fingerprint(table, files, empty=empty))
-                 for key, table in ((values_key, source.id), (notes_key, notes_table))}
-        reused = {key: reused_load(warehouse, source, files, fingerprint, table)
-                  for key, (table, fingerprint) in loads.items()}
-        if all(metadata is not None for metadata in reused.values()):
-            for key, metadata in reused.items():
-                yield dg.MaterializeResult(asset_key=key, metadata=metadata | extra)
-            return
-        values, notes = [], []
-        for params, result in landed:
-            # the parser needs the category: it names the file in the notes and in errors
-            frame, indicators = dgbas.parse_county_px(result.read_bytes(), params["category"],
-                                                      source)
-            values.append(with_lineage(frame, result, **params))
-            notes.append(with_lineage(indicators, result, **params))
-        for key, frames in ((values_key, values), (notes_key, notes)):
-            table, fingerprint = loads[key]
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata=write_raw_table(
-                    warehouse, source, pd.concat(frames, ignore_index=True), files,
-                    table=table, fingerprint=fingerprint,
-                ) | extra,
-            )
+        with http.failures_final_offline():
+            fetcher = http.fetcher(warehouse.landing_zone())
+            landed, empty = [], []
+            for params in known_releases(source):
+                try:
+                    landed.append((params, fetch(source, fetcher=fetcher, **params)))
+                except SourceError as exc:
+                    # landed with its problem in the manifest; declared empty: a recorded state
+                    if params["category"] in empty_as_published and exc.problem == "empty body":
+                        context.log.info(
+                            f"{source.id} {params['category']}.px is empty, as published")
+                        empty.append(params["category"])
+                        continue
+                    raise
+            files = [result for _, result in landed]
+            extra = {"empty_as_published": dg.MetadataValue.json(empty)}
+            loads = {key: (table, load_fingerprint(table, files, empty=empty))
+                     for key, table in ((values_key, source.id), (notes_key, notes_table))}
+            reused = {key: reused_load(warehouse, source, files, fingerprint, table)
+                      for key, (table, fingerprint) in loads.items()}
+            if all(metadata is not None for metadata in reused.values()):
+                for key, metadata in reused.items():
+                    yield dg.MaterializeResult(asset_key=key, metadata=metadata | extra)
+                return
+            values, notes = [], []
+            for params, result in landed:
+                # the parser needs the category: it names the file in the notes and in errors
+                frame, indicators = dgbas.parse_county_px(result.read_bytes(), params["category"],
+                                                          source)
+                values.append(with_lineage(frame, result, **params))
+                notes.append(with_lineage(indicators, result, **params))
+            for key, frames in ((values_key, values), (notes_key, notes)):
+                table, fingerprint = loads[key]
+                yield dg.MaterializeResult(
+                    asset_key=key,
+                    metadata=write_raw_table(
+                        warehouse, source, pd.concat(frames, ignore_index=True), files,
+                        table=table, fingerprint=fingerprint,
+                    ) | extra,
+                )
 
     return _export, values_key, notes_key
 

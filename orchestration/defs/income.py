@@ -45,10 +45,11 @@ township_income_2023 = raw_asset(
     description="FIA income year 2024 (preliminary): county 表6-1 and township 表165 rows.",
 )
 def income_2024_preliminary(warehouse: Warehouse, http: Http) -> dg.MaterializeResult:
-    frames, landed = income.fetch_income_2024(http.fetcher(warehouse.landing_zone()))
-    frame = pd.concat(
-        [with_lineage(frame, result) for frame, result in frames], ignore_index=True
-    )
-    return dg.MaterializeResult(
-        metadata=write_raw_table(warehouse, income.INCOME_2024_PRELIMINARY, frame, landed)
-    )
+    with http.failures_final_offline():
+        frames, landed = income.fetch_income_2024(http.fetcher(warehouse.landing_zone()))
+        frame = pd.concat(
+            [with_lineage(frame, result) for frame, result in frames], ignore_index=True
+        )
+        return dg.MaterializeResult(
+            metadata=write_raw_table(warehouse, income.INCOME_2024_PRELIMINARY, frame, landed)
+        )

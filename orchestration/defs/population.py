@@ -110,19 +110,21 @@ def registration_months_to_run(fetcher: Fetcher) -> list[str]:
 def household_registration_api(
     context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http
 ) -> dg.MaterializeResult:
-    source = population.HOUSEHOLD_REGISTRATION_API
-    yyymm = roc_yyymm(context.partition_key)
-    frame, landed = population.fetch_household_registration(
-        yyymm, http.fetcher(warehouse.landing_zone())
-    )
-    frames = [
-        with_lineage(frame[frame["_page"] == page], result)
-        for page, result in enumerate(landed, start=1)
-    ]
-    metadata = write_raw_partition(
-        warehouse, source, pd.concat(frames, ignore_index=True), landed, "statistic_yyymm", yyymm
-    )
-    return dg.MaterializeResult(metadata=metadata)
+    with http.failures_final_offline():
+        source = population.HOUSEHOLD_REGISTRATION_API
+        yyymm = roc_yyymm(context.partition_key)
+        frame, landed = population.fetch_household_registration(
+            yyymm, http.fetcher(warehouse.landing_zone())
+        )
+        frames = [
+            with_lineage(frame[frame["_page"] == page], result)
+            for page, result in enumerate(landed, start=1)
+        ]
+        metadata = write_raw_partition(
+            warehouse, source, pd.concat(frames, ignore_index=True), landed, "statistic_yyymm",
+            yyymm,
+        )
+        return dg.MaterializeResult(metadata=metadata)
 
 
 household_registration_job = release_job(

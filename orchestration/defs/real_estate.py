@@ -164,36 +164,38 @@ def release_raw_asset(source, partitions_def, description: str):
         retry_policy=FETCH_RETRY,
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse, http: Http):
-        release = context.partition_key
-        fetcher = http.fetcher(warehouse.landing_zone())
-        landed = fetch(source, fetcher=fetcher, **{PARAM[source.id]: release})
-        fingerprint = load_fingerprint(source.id, [landed], release=release)
-        stats = reused_release(warehouse, source, landed, fingerprint, release)
-        reused = stats is not None
-        if not reused:
-            stats = load_raw_release(warehouse, source, landed, release, fingerprint)
-        rows = sum(s.rows_read for s in stats)
-        lineage = {
-            "source_id": source.id,
-            "attribution": source.attribution,
-            "urls": dg.MetadataValue.json([landed.url]),
-            "raw_sha256": dg.MetadataValue.json([landed.sha256]),
-            "mode": landed.mode,
-            "synthetic": landed.synthetic,
-            "reused_unchanged_load": reused,
-        }
-        yield dg.MaterializeResult(
-            asset_key=dg.AssetKey([RAW_SCHEMA, source.id]),
-            metadata={
-                "dagster/row_count": dg.MetadataValue.int(rows),
-                "rows_read_per_file": dg.MetadataValue.json({s.file: s.rows_read for s in stats}),
-                **lineage,
-            },
-        )
-        yield dg.MaterializeResult(
-            asset_key=dg.AssetKey([RAW_SCHEMA, real_estate.files_table(source.id)]),
-            metadata={"dagster/row_count": dg.MetadataValue.int(len(stats)), **lineage},
-        )
+        with http.failures_final_offline():
+            release = context.partition_key
+            fetcher = http.fetcher(warehouse.landing_zone())
+            landed = fetch(source, fetcher=fetcher, **{PARAM[source.id]: release})
+            fingerprint = load_fingerprint(source.id, [landed], release=release)
+            stats = reused_release(warehouse, source, landed, fingerprint, release)
+            reused = stats is not None
+            if not reused:
+                stats = load_raw_release(warehouse, source, landed, release, fingerprint)
+            rows = sum(s.rows_read for s in stats)
+            lineage = {
+                "source_id": source.id,
+                "attribution": source.attribution,
+                "urls": dg.MetadataValue.json([landed.url]),
+                "raw_sha256": dg.MetadataValue.json([landed.sha256]),
+                "mode": landed.mode,
+                "synthetic": landed.synthetic,
+                "reused_unchanged_load": reused,
+            }
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([RAW_SCHEMA, source.id]),
+                metadata={
+                    "dagster/row_count": dg.MetadataValue.int(rows),
+                    "rows_read_per_file": dg.MetadataValue.json(
+                        {s.file: s.rows_read for s in stats}),
+                    **lineage,
+                },
+            )
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([RAW_SCHEMA, real_estate.files_table(source.id)]),
+                metadata={"dagster/row_count": dg.MetadataValue.int(len(stats)), **lineage},
+            )
 
     return _asset
 

@@ -160,3 +160,37 @@ def test_a_read_only_connection_ends_the_hold_and_the_block_end_releases(tmp_pat
         warehouse.connect_work_db().close()
         assert not _writes_from_another_process(warehouse.work_db)
     assert _writes_from_another_process(warehouse.work_db)
+
+
+def test_a_failed_fetch_is_retried_live_but_final_offline():
+    """Dagster retries a failed fetch step (FETCH_RETRY); in snapshot mode a retry would read the
+    same bundled bytes, so the failure is final and keeps the error as its cause."""
+    error = ValueError("source x: not an ODRP019 page")
+    with pytest.raises(dg.Failure) as raised, Http(mode="snapshot").failures_final_offline():
+        raise error
+    assert raised.value.allow_retries is False
+    assert raised.value.__cause__ is error
+    assert raised.value.description == "source x: not an ODRP019 page"
+    with pytest.raises(ValueError), Http(mode="live").failures_final_offline():
+        raise error
+
+
+def test_a_failing_snapshot_source_fails_its_step_once(tmp_path, monkeypatch):
+    """Through Dagster: the step of a source whose bundled file is damaged fails on its first
+    attempt (no retry after back-off), and the run reports the source's own error."""
+    snapshots = tmp_path / "snapshots"
+    source = population.TOWNSHIP_DENSITY
+    (snapshots / source.id).mkdir(parents=True)
+    for snapshot in source.snapshots:
+        (snapshots / source.id / snapshot.file).write_text("<html>maintenance</html>")
+    import sources.catalog
+
+    monkeypatch.setattr(sources.catalog, "SNAPSHOT_DIR", snapshots)
+    warehouse = Warehouse(home=str(tmp_path), gx_root=str(tmp_path / "expectations"))
+    result = dg.materialize([township_pop_density], raise_on_error=False,
+                            resources={"warehouse": warehouse, "http": Http(mode="snapshot")})
+    assert not result.success
+    events = {event.event_type_value for event in result.all_events}
+    assert "STEP_UP_FOR_RETRY" not in events and "STEP_FAILURE" in events
+    (failure,) = result.get_step_failure_events()
+    assert failure.step_failure_data.error.cause.cls_name == "SourceError"
