@@ -19,6 +19,14 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_INPUTS := dbt_project/dbt_project.yml \
 	$(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests)
 
+# $(call beside,BESIDE,MAIN): BESIDE runs in the background while MAIN runs; its output is
+# kept and printed after MAIN's, and the recipe fails if either failed.
+beside = @beside_log=$$(mktemp); ($(1)) > $$beside_log 2>&1 & beside=$$!; \
+	$(2); main_status=$$?; \
+	wait $$beside; beside_status=$$?; cat $$beside_log; rm -f $$beside_log; \
+	if [ $$beside_status -ne 0 ]; then echo "failed (output above): $(strip $(1))"; fi; \
+	test $$main_status -eq 0 && test $$beside_status -eq 0
+
 .PHONY: setup manifest run test test-quick test-spark ui docs atlas lint sqlfix bench clean lock spark-check
 
 setup: $(STAMP) $(MANIFEST)
@@ -54,13 +62,8 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 # lint fills without slowing the tests. The Spark build of the models (marker `spark`) is
 # test-spark's: .ci/run runs it after this.
 test: setup  ## lint and every test but the Spark build, as CI runs it
-	@lint_log=$$(mktemp); \
-	nice -n 19 $(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint=$$!; \
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark"; \
-	tests=$$?; \
-	wait $$lint; lint_status=$$?; cat $$lint_log; rm -f $$lint_log; \
-	if [ $$lint_status -ne 0 ]; then echo "make lint failed (its output above)"; fi; \
-	test $$tests -eq 0 && test $$lint_status -eq 0
+	$(call beside,nice -n 19 $(MAKE) --no-print-directory lint,\
+		$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark")
 
 # The same dbt project built on Apache Spark from the session's pipeline run and compared with
 # DuckDB's marts (tests/test_spark_build.py): one process, Spark's local[2] takes both cores.
@@ -74,12 +77,8 @@ test-spark: setup  ## the Spark build's tests (needs Java), which .ci/run runs a
 # from the last `make run`'s working database (an empty copy of it; tests/run_dbt_unit_tests.py).
 test-quick: setup  ## ruff, the tests not marked pipeline or integration, dbt's unit tests
 	$(BIN)/ruff check .
-	@unit_log=$$(mktemp); \
-	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py > $$unit_log 2>&1 & unit=$$!; \
-	$(BIN)/python -m pytest -m "not pipeline and not integration" -q -n 2 --dist loadfile; \
-	tests=$$?; \
-	wait $$unit; unit_status=$$?; cat $$unit_log; rm -f $$unit_log; \
-	test $$tests -eq 0 && test $$unit_status -eq 0
+	$(call beside,PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_dbt_unit_tests.py,\
+		$(BIN)/python -m pytest -m "not pipeline and not integration" -q -n 2 --dist loadfile)
 
 spark-check: setup  ## build the models on Apache Spark too and compare every mart with DuckDB's
 	$(BIN)/python -m orchestration.spark_check
