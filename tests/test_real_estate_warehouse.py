@@ -7,6 +7,7 @@ import re
 import statistics
 import zipfile
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,8 @@ def quarter_of(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def covered_quarters(letter: str, kind: str) -> set[date]:
+@cache  # opens every bundled zip; a test asks once per published quarter
+def covered_quarters(letter: str, kind: str) -> frozenset[date]:
     """The transaction quarters the bundled releases holding this county's file of this kind
     cover: each release's season's quarter and the one before."""
     quarters = set()
@@ -115,7 +117,7 @@ def covered_quarters(letter: str, kind: str) -> set[date]:
                 start = season_start(release_season(
                     snapshot.params.get("issue") or snapshot.params["season"]))
                 quarters |= {start, quarter_of(date.fromordinal(start.toordinal() - 1))}
-    return quarters
+    return frozenset(quarters)
 
 
 def market_priced(rows: list[dict], kinds=WITH_BUILDING) -> list[float]:
