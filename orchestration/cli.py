@@ -118,57 +118,65 @@ def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
 
     resources = resources or bound_resources(read_settings())
     warehouse = resources["warehouse"]
-    # the GX gates' processes are forked from a server that imports GX: started now, it
-    # imports it on the other core while this process loads the definitions and releases
-    start_gate_server()
-    definitions = build_definitions(resources)
-    # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    with (exclusive_lock(warehouse.warehouse_dir / ".run.lock", wait=False),
-          run_temp_dir(warehouse.root), warehouse.work_db_kept_open()):
-        landing = warehouse.landing_zone()
-        incomplete = landing.remove_incomplete()
-        if incomplete:
-            print(f"removed {len(incomplete)} incomplete landing file(s) a stopped run left "
-                  f"(.incoming-*, no manifest row)", flush=True)
-        repaired = repair_parquet_current(warehouse.published_db, warehouse.parquet_keep_seconds)
-        if repaired:
-            print(f"parquet/current repointed to {repaired.name}, the published version (the "
-                  "last publisher stopped between the two)", flush=True)
-        fetcher = resources["http"].fetcher(landing)
-        for job_name, keys_to_run in release_jobs(definitions):
-            try:
-                keys = keys_to_run(fetcher)
-            except Exception as exc:
-                raise refuse_run(warehouse, f"release {job_name}: cannot list the releases to"
-                                 " run", exc) from exc
-            job = definitions.resolve_job_def(job_name)
-            for label, partitions in release_runs(job, keys):
-                print(f"{job_name} [{label}]", flush=True)
-                result = job.execute_in_process(
-                    **partitions, instance=instance, raise_on_error=False,
-                    run_config=QUIET_CONSOLE,
-                )
-                if not result.success:
-                    log_failures(warehouse, result)
-                    reasons = "; ".join(failure_reasons(result))
-                    write_run_report(warehouse, result.run_id, published=None,
-                                     refusal=f"release {job_name} [{label}] failed: {reasons}")
-                    return result
-        warehouse_job = definitions.resolve_job_def("warehouse")
-        print(f"warehouse: {len(warehouse_job.graph.node_defs)} steps", flush=True)
-        result = warehouse_job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
-        )
-        if not result.success:
-            log_failures(warehouse, result)
-            failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
-                      if not e.passed]
-            refusal = (f"gate failed: {', '.join(failed)}" if failed
-                       else "; ".join(failure_reasons(result))
-                       or "a step failed before publication")
-            write_run_report(warehouse, result.run_id, published=None, refusal=refusal)
-        return result
+    # the lock first: a second run is refused before it loads or starts anything
+    with exclusive_lock(warehouse.warehouse_dir / ".run.lock", wait=False):
+        # the GX gates' processes are forked from a server that imports GX: started now, it
+        # imports it on the other core while this process loads the definitions and releases
+        start_gate_server()
+        definitions = build_definitions(resources)
+        # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
+        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        with run_temp_dir(warehouse.root), warehouse.work_db_kept_open():
+            return run_jobs(warehouse, resources, definitions, instance)
+
+
+def run_jobs(warehouse: Warehouse, resources: dict[str, dg.ConfigurableResource],
+             definitions: dg.Definitions, instance: dg.DagsterInstance | None
+             ) -> dg.ExecuteInProcessResult:
+    """run_all's work, under its lock: the release jobs, then the warehouse job."""
+    landing = warehouse.landing_zone()
+    incomplete = landing.remove_incomplete()
+    if incomplete:
+        print(f"removed {len(incomplete)} incomplete landing file(s) a stopped run left "
+              f"(.incoming-*, no manifest row)", flush=True)
+    repaired = repair_parquet_current(warehouse.published_db, warehouse.parquet_keep_seconds)
+    if repaired:
+        print(f"parquet/current repointed to {repaired.name}, the published version (the "
+              "last publisher stopped between the two)", flush=True)
+    fetcher = resources["http"].fetcher(landing)
+    for job_name, keys_to_run in release_jobs(definitions):
+        try:
+            keys = keys_to_run(fetcher)
+        except Exception as exc:
+            raise refuse_run(warehouse, f"release {job_name}: cannot list the releases to"
+                             " run", exc) from exc
+        job = definitions.resolve_job_def(job_name)
+        for label, partitions in release_runs(job, keys):
+            print(f"{job_name} [{label}]", flush=True)
+            result = job.execute_in_process(
+                **partitions, instance=instance, raise_on_error=False,
+                run_config=QUIET_CONSOLE,
+            )
+            if not result.success:
+                log_failures(warehouse, result)
+                reasons = "; ".join(failure_reasons(result))
+                write_run_report(warehouse, result.run_id, published=None,
+                                 refusal=f"release {job_name} [{label}] failed: {reasons}")
+                return result
+    warehouse_job = definitions.resolve_job_def("warehouse")
+    print(f"warehouse: {len(warehouse_job.graph.node_defs)} steps", flush=True)
+    result = warehouse_job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+    )
+    if not result.success:
+        log_failures(warehouse, result)
+        failed = [e.asset_key.to_user_string() for e in result.get_asset_check_evaluations()
+                  if not e.passed]
+        refusal = (f"gate failed: {', '.join(failed)}" if failed
+                   else "; ".join(failure_reasons(result))
+                   or "a step failed before publication")
+        write_run_report(warehouse, result.run_id, published=None, refusal=refusal)
+    return result
 
 
 def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -25,6 +25,7 @@ import warehouse_runs
 from warehouse_runs import marts_selection, narrowed
 
 from orchestration.cli import run_all
+from orchestration.publish import LockHeld, exclusive_lock
 from sources.settings import PROJECT_ROOT
 
 pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
@@ -158,6 +159,25 @@ def test_killed_during_build_and_publication_then_rerun(pipeline_copy, new_case)
     assert after.marts == last_good.marts, "same inputs must publish the same content hashes"
     killed_in_publish.checked.append("idempotent rerun")
     killed_in_build.checked.append("rerun publishes")
+
+
+def test_a_second_run_is_refused_before_it_loads_anything(home, case, monkeypatch):
+    """Refused while the lock is held, before the definitions are built or the gate server
+    started (both take seconds; the refusal need not)."""
+    def started(what):
+        def fail(*args):
+            raise AssertionError(f"a refused run {what}")
+        return fail
+
+    monkeypatch.setattr("orchestration.definitions.build_definitions", started("loaded"))
+    monkeypatch.setattr("orchestration.cli.start_gate_server", started("started GX"))
+    last_good = inv.publication(home)
+    with exclusive_lock(home / "warehouse" / ".run.lock"), pytest.raises(LockHeld) as refused:
+        run_all()
+    inv.error_is_one_line(case, str(refused.value), source_id="another TW-RESAS run",
+                          location=str(home / "warehouse" / ".run.lock"),
+                          problem="wait for it to finish")
+    inv.published_unchanged(case, home, last_good)
 
 
 def _parquet_manifest_written(home: Path) -> bool:
