@@ -155,12 +155,16 @@ def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case
 
 
 @pytest.mark.pipeline
-def test_disk_full_while_writing_the_parquet_manifest(pipeline_copy, case, monkeypatch):
+def test_disk_full_while_writing_the_parquet_manifest(mart_samples_db, twresas_home, case,
+                                                      monkeypatch):
     """The publication fails as a whole: the DuckDB file and `current` stay the last good
     ones, and no version folder without its manifest is left."""
-    home = pipeline_copy
-    before = inv.publication(home)
+    home = twresas_home
     warehouse = home / "warehouse"
+    warehouse.mkdir()
+    work = shutil.copy2(mart_samples_db, warehouse / "work.duckdb")
+    publish_marts(work, warehouse / "tw_resas.duckdb", GATED_MARTS, "last-good")
+    before = inv.publication(home)
     versions_before = sorted((warehouse / "parquet").iterdir())
     real_open = open
 
@@ -172,8 +176,7 @@ def test_disk_full_while_writing_the_parquet_manifest(pipeline_copy, case, monke
 
     with monkeypatch.context() as patch, pytest.raises(OSError, match="No space left"):
         patch.setattr(orchestration.publish, "open", full_open, raising=False)
-        publish_marts(warehouse / "work.duckdb", warehouse / "tw_resas.duckdb", GATED_MARTS,
-                      "run-on-a-full-disk")
+        publish_marts(work, warehouse / "tw_resas.duckdb", GATED_MARTS, "run-on-a-full-disk")
     assert sorted((warehouse / "parquet").iterdir()) == versions_before
     assert not list(warehouse.glob(".tw_resas.*.duckdb*"))
     assert not list((warehouse / "parquet").glob("*/.manifest.json.*"))
@@ -262,12 +265,18 @@ def test_temporary_folders_of_a_killed_run_are_removed_by_the_next(home, case):
 @pytest.mark.pipeline
 @pytest.mark.parametrize("name", ["o'brien", "x'; copy (select 1) to 'pwned.csv'; --"],
                          ids=["quote", "crafted"])
-def test_a_quote_in_the_home_path_is_quoted_in_sql(pipeline_copy, tmp_path, case, name):
-    before = inv.publication(pipeline_copy)
+def test_a_quote_in_the_home_path_is_quoted_in_sql(mart_samples_db, tmp_path, case, name):
+    """The same marts published from a plain home and from one whose path holds a quote: the
+    same content, and no statement run from the path."""
+    plain = tmp_path / "plain"
+    (plain / "warehouse").mkdir(parents=True)
+    publish_marts(mart_samples_db, plain / "warehouse" / "tw_resas.duckdb", GATED_MARTS,
+                  "run-without-a-quote")
+    before = inv.publication(plain)
     home = tmp_path / name
     (home / "warehouse").mkdir(parents=True)
     work = home / "warehouse" / "work.duckdb"
-    shutil.copy2(pipeline_copy / "warehouse" / "work.duckdb", work)
+    shutil.copy2(mart_samples_db, work)
     published = home / "warehouse" / "tw_resas.duckdb"
     marts = publish_marts(work, published, GATED_MARTS, "run-with-a-quote")
     assert {m.name for m in marts} == set(GATED_MARTS)
@@ -278,7 +287,7 @@ def test_a_quote_in_the_home_path_is_quoted_in_sql(pipeline_copy, tmp_path, case
     assert set(manifest["marts"]) == set(GATED_MARTS)
     assert not list(tmp_path.rglob("pwned.csv")) and not os.path.exists("pwned.csv")
     case.checked.append("paths quoted in SQL")
-    inv.published_unchanged(case, pipeline_copy, before)
+    inv.published_unchanged(case, plain, before)
 
 
 def test_a_relative_home_is_resolved_once(home, case, monkeypatch, tmp_path):

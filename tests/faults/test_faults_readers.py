@@ -1,8 +1,8 @@
 """A BI reader querying the published database in a loop while it is republished 20 times
 (orchestration.publish.publish_marts on two working databases in turn) never sees a missing
 table, a query error, or a mix of two versions. The two versions hold every gated mart of the
-session's build, MART_ROWS rows of each: the publisher copies, hashes and exports every table
-the same way whatever its size, so small marts test the same swap, 20 times in seconds.
+session's build, a few rows of each (tests/faults/mart_samples.py): the same swap, 20 times in
+seconds.
 
 DuckDB opens the database path three times while connecting (seen with strace), so a connect
 that straddles the rename can fail with a serialization error: DuckDB notices the two files
@@ -17,34 +17,23 @@ from pathlib import Path
 import duckdb
 import invariants as inv
 import pytest
+from mart_samples import mart_samples
 
 from orchestration.defs.publish import GATED_MARTS
-from orchestration.publish import content_hash_sql, publish_marts, sql_literal
+from orchestration.publish import content_hash_sql, publish_marts
 
 pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
 
 PUBLICATIONS = 20
 CHECKED_MART = "fct_population_structure"  # hashed on every read
-MART_ROWS = 2000
 
 
 def two_versions(pipeline_home: Path, warehouse: Path, drop_every: int) -> tuple[Path, Path]:
-    """Two working databases under `warehouse`: MART_ROWS rows of each gated mart of the
-    session's build, and the same less every `drop_every`-th row (a version that differs in
-    every mart)."""
-    work_a, work_b = warehouse / "work.duckdb", warehouse / "work_b.duckdb"
-    warehouse.mkdir(parents=True, exist_ok=True)
+    """Two working databases under `warehouse`: mart_samples() of the session's build, and the
+    same less every `drop_every`-th row (a version that differs in every mart)."""
     built = pipeline_home / "warehouse" / "work.duckdb"
-    for work, drop in ((work_a, None), (work_b, drop_every)):
-        with duckdb.connect(str(work)) as con:
-            con.execute(f"attach {sql_literal(str(built))} as built (read_only)")
-            con.execute("create schema marts")
-            for mart in GATED_MARTS:
-                con.execute(f"create table marts.{mart} as"
-                            f" select * from built.marts.{mart} limit {MART_ROWS}")
-                if drop:
-                    con.execute(f"delete from marts.{mart} where rowid % {drop} = 0")
-    return work_a, work_b
+    return (mart_samples(built, warehouse / "work.duckdb"),
+            mart_samples(built, warehouse / "work_b.duckdb", drop_every))
 
 
 CONNECT_RETRIES: list[str] = []
