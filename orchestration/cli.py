@@ -19,6 +19,7 @@ import duckdb
 
 from expectations.processes import start_gate_server
 from orchestration.audit import write_run_report
+from orchestration.progress import GATES_STEP
 from orchestration.publish import (
     LockHeld,
     exclusive_lock,
@@ -120,14 +121,21 @@ def run_all(resources: dict[str, dg.ConfigurableResource] | None = None
     warehouse = resources["warehouse"]
     # the lock first: a second run is refused before it loads or starts anything
     with exclusive_lock(warehouse.warehouse_dir / ".run.lock", wait=False):
-        # the GX gates' processes are forked from a server that imports GX: started now, it
-        # imports it on the other core while this process loads the definitions and releases
-        start_gate_server()
         definitions = build_definitions(resources)
+        # the GX gates' processes are forked from a server that imports GX: started now, it
+        # imports it on the other core while this process runs the releases and the build
+        if runs_gates(definitions):
+            start_gate_server()
         # DAGSTER_HOME is Dagster's own setting: the instance `make ui` reads
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
         with run_temp_dir(warehouse.root), warehouse.work_db_kept_open():
             return run_jobs(warehouse, resources, definitions, instance)
+
+
+def runs_gates(definitions: dg.Definitions) -> bool:
+    """Whether the warehouse job has the GX gates' step (a narrowed run may not)."""
+    steps = definitions.resolve_job_def("warehouse").graph.node_defs
+    return GATES_STEP in {step.name for step in steps}
 
 
 def run_jobs(warehouse: Warehouse, resources: dict[str, dg.ConfigurableResource],

@@ -1,8 +1,10 @@
-"""The run summary's coverage table, on a small published-shaped database."""
+"""The run summary's coverage table, on a small published-shaped database; which runs start
+the GX gates' server."""
 
 import duckdb
+from warehouse_runs import SELECTIONS, narrowed_definitions
 
-from orchestration.cli import coverage_lines
+from orchestration.cli import coverage_lines, runs_gates
 
 
 def test_coverage_counts_real_values_per_domain_and_level():
@@ -33,3 +35,12 @@ def test_coverage_counts_real_values_per_domain_and_level():
     assert finance.split()[1:6] == ["1", "0", "1", "0", "0"]
     assert population.split()[1:6] == ["2", "1", "0", "1", "0"]
     assert population.endswith("2026-06-01")
+
+
+def test_only_a_run_with_gates_starts_the_gate_server():
+    from orchestration.definitions import defs
+
+    definitions = defs()
+    assert runs_gates(definitions)
+    assert runs_gates(narrowed_definitions(definitions, SELECTIONS["gate_and_publish"]()))
+    assert not runs_gates(narrowed_definitions(definitions, SELECTIONS["publish"]()))
