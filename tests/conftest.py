@@ -135,32 +135,17 @@ def build_pipeline_home(home: Path) -> None:
 
 @pytest.fixture(scope="session")
 def dbt_step_parses_partially(tmp_path_factory):
-    """The dbt step of this process's runs writes its target folders under the session's temp
-    dir, not into the checkout, and hands dbt every home through one symlink. dbt parses
-    partially only when the profile's connection (the warehouse path in it) is the one its
-    saved parse had, so with one path every build after the process's first parses partially
-    (about 1 s against 5-8 s); the newest saved parse is put where dagster-dbt copies it from
-    (DBT_TARGET_PATH, set while dbt starts). Runs a test starts in a subprocess parse fully."""
-    import orchestration.defs.dbt as dbt_step
+    """The dbt step of this process's runs, and of the runs a test starts in a subprocess
+    through tests/warehouse_runs.py, parses partially (warehouse_runs.dbt_through_link): about
+    1 s against 5-8 s for a full parse."""
+    from warehouse_runs import DBT_LINK, DBT_TARGET, dbt_through_link
 
     root = tmp_path_factory.mktemp("dbt_step")
     link, target = root / "home", root / "target"
     target.mkdir()
-    through_home = dbt_step.dbt_environment
-
-    @contextlib.contextmanager
-    def through_link(home: Path, *args):
-        link.unlink(missing_ok=True)
-        link.symlink_to(home, target_is_directory=True)
-        saved = sorted(target.glob("*/partial_parse.msgpack"), key=lambda p: p.stat().st_mtime)
-        if saved:
-            shutil.copy2(saved[-1], target / "partial_parse.msgpack")
-        with through_home(link, *args), pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DBT_TARGET_PATH", str(target))  # read when dbt starts
-            yield
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(dbt_step, "dbt_environment", through_link)
+    with dbt_through_link(link, target), pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DBT_LINK, str(link))
+        patch.setenv(DBT_TARGET, str(target))
         yield
 
 

@@ -9,8 +9,11 @@ checkout on PYTHONPATH: tests/sources would shadow the `sources` package), it is
 narrowed to one of SELECTIONS, for the cases that kill or signal a run in a subprocess.
 """
 
+import os
+import shutil
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -66,11 +69,44 @@ def narrowed(selection: dg.AssetSelection):
         yield
 
 
+# the symlink and target folder of dbt_through_link, for a run in a subprocess (main)
+DBT_LINK, DBT_TARGET = "TWRESAS_TEST_DBT_LINK", "TWRESAS_TEST_DBT_TARGET"
+
+
+@contextmanager
+def dbt_through_link(link: Path, target: Path):
+    """The dbt step of this process's runs writes its target folders under `target`, not into
+    the checkout, and hands dbt every home through the symlink `link`. dbt parses partially
+    only when the profile's connection (the warehouse path in it) is the one its saved parse
+    had, so with one path every build after the first parses partially; the newest saved parse
+    is put where dagster-dbt copies it from (DBT_TARGET_PATH, set while dbt starts)."""
+    import orchestration.defs.dbt as dbt_step
+
+    through_home = dbt_step.dbt_environment
+
+    @contextmanager
+    def through_link(home: Path, *args):
+        link.unlink(missing_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+        saved = sorted(target.glob("*/partial_parse.msgpack"), key=lambda p: p.stat().st_mtime)
+        if saved:
+            shutil.copy2(saved[-1], target / "partial_parse.msgpack")
+        with through_home(link, *args), pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DBT_TARGET_PATH", str(target))  # read when dbt starts
+            yield
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbt_step, "dbt_environment", through_link)
+        yield
+
+
 def main(argv: list[str]) -> int:
     from orchestration.cli import main as cli_main
 
     (name,) = argv
-    with narrowed(SELECTIONS[name]()):
+    through_link = (dbt_through_link(Path(os.environ[DBT_LINK]), Path(os.environ[DBT_TARGET]))
+                    if DBT_LINK in os.environ else nullcontext())
+    with narrowed(SELECTIONS[name]()), through_link:
         return cli_main(["run"])
 
 

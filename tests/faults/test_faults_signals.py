@@ -1,22 +1,30 @@
 """SIGTERM (what `kill`, a supervisor or a CI timeout sends) stops a run as cleanly as Ctrl-C:
 sent to the CLI process alone, inside the publication window, in a subprocess as `make run`
-starts it (narrowed to the publish step: the copied home holds a built warehouse). The
-published file stays the last good one, the unrenamed file and the run's temporary folder are
-removed, the lock is released, and the console shows no traceback."""
+starts it (narrowed to the publish step, in a home whose working database holds samples of
+every mart: tests/faults/mart_samples.py). The published file stays the last good one, the
+unrenamed file and the run's temporary folder are removed, the lock is released, and the
+console shows no traceback."""
 
 import fcntl
 import os
+import shutil
 import signal
 
 import invariants as inv
 import pytest
 from test_faults_kill import Run, _parquet_manifest_written, staging_files
 
+from orchestration.defs.publish import GATED_MARTS
+from orchestration.publish import publish_marts
+
 pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
 
 
-def test_sigterm_inside_the_publication_window(pipeline_copy, case):
-    home = pipeline_copy
+def test_sigterm_inside_the_publication_window(mart_samples_db, twresas_home, case):
+    home = twresas_home
+    (home / "warehouse").mkdir()
+    work = shutil.copy2(mart_samples_db, home / "warehouse" / "work.duckdb")
+    publish_marts(work, home / "warehouse" / "tw_resas.duckdb", GATED_MARTS, "last-good")
     last_good = inv.publication(home)
     current = (home / "warehouse" / "parquet" / "current").resolve()
     run = Run(home, narrowed_to="publish", TWRESAS_PUBLISH_PAUSE_SECONDS="120")
