@@ -57,10 +57,10 @@ run: setup  ## materialise every asset offline, validate, publish, print a summa
 
 # Two pytest-xdist workers, whole files each, in the order tests/conftest.py sets (longest
 # first); they share one build of the pipeline (the first to need it builds it). `make lint`
-# runs beside them at the lowest CPU priority, its output printed after pytest's: pytest leaves
-# about a quarter of the two cores idle (runs waiting on subprocesses, one worker's tail), which
-# lint fills without slowing the tests. The Spark build of the models (marker `spark`) is
-# test-spark's: .ci/run runs it after this.
+# runs beside them at the lowest CPU priority, its output printed after pytest's: it takes the
+# CPU pytest leaves (runs waiting on subprocesses, one worker's tail) and finishes after it; at
+# a higher priority it slowed the tests more than it saved. The Spark build of the models
+# (marker `spark`) is test-spark's: .ci/run runs it after this.
 test: setup  ## lint and every test but the Spark build, as CI runs it
 	$(call beside,nice -n 19 $(MAKE) --no-print-directory lint,\
 		$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not spark")
