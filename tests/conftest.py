@@ -199,6 +199,7 @@ def dbt_cli(tmp_path_factory):
     cautious: a singular test that also reads models outside the selection is not run."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
+    from warehouse_runs import point_link
 
     from orchestration.dbt_project import DBT_PROJECT_DIR
 
@@ -221,8 +222,7 @@ def dbt_cli(tmp_path_factory):
         return outcome.result
 
     def run(home: Path, *args: str):
-        link.unlink(missing_ok=True)
-        link.symlink_to(home, target_is_directory=True)
+        point_link(link, home)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("TWRESAS_HOME", str(link))
             if not parsed:

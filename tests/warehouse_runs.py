@@ -73,6 +73,13 @@ def narrowed(selection: dg.AssetSelection):
 DBT_LINK, DBT_TARGET = "TWRESAS_TEST_DBT_LINK", "TWRESAS_TEST_DBT_TARGET"
 
 
+def point_link(link: Path, home: Path) -> None:
+    """The symlink through which dbt sees every home, pointed at `home`: the profile's
+    connection stays one path, so dbt's saved parse stays valid."""
+    link.unlink(missing_ok=True)
+    link.symlink_to(home, target_is_directory=True)
+
+
 @contextmanager
 def dbt_through_link(link: Path, target: Path):
     """The dbt step of this process's runs writes its target folders under `target`, not into
@@ -86,8 +93,7 @@ def dbt_through_link(link: Path, target: Path):
 
     @contextmanager
     def through_link(home: Path, *args):
-        link.unlink(missing_ok=True)
-        link.symlink_to(home, target_is_directory=True)
+        point_link(link, home)
         saved = sorted(target.glob("*/partial_parse.msgpack"), key=lambda p: p.stat().st_mtime)
         if saved:
             shutil.copy2(saved[-1], target / "partial_parse.msgpack")

@@ -18,6 +18,8 @@ from invariants import FaultCase
 from mart_samples import mart_samples
 from warehouse_runs import PUBLISHED_HISTORY, gate_checks, narrowed
 
+from orchestration.defs.atlas import atlas
+from orchestration.defs.publish import GATED_MARTS
 from orchestration.publish import publish_marts
 from sources import catalog
 from sources.settings import SNAPSHOT_DIR
@@ -56,6 +58,17 @@ def mart_samples_db(pipeline_home, tmp_path_factory) -> Path:
                        tmp_path_factory.mktemp("mart_samples") / "work.duckdb")
 
 
+@pytest.fixture
+def samples_home(twresas_home, mart_samples_db) -> Path:
+    """A home whose working database holds the mart samples, and a last good publication of
+    them (run id `last-good`)."""
+    warehouse = twresas_home / "warehouse"
+    warehouse.mkdir()
+    work = shutil.copy2(mart_samples_db, warehouse / "work.duckdb")
+    publish_marts(work, warehouse / "tw_resas.duckdb", GATED_MARTS, "last-good")
+    return twresas_home
+
+
 @dataclass(frozen=True)
 class DamagedRun:
     home: Path
@@ -80,7 +93,7 @@ def damaged_run(pipeline_home, tmp_path_factory) -> DamagedRun:
 
     # no case reads the atlas, rebuilt after every publication
     rebuilt = (dg.AssetSelection.assets(*map(raw_asset_key, DAMAGED_SOURCES)).downstream()
-               - dg.AssetSelection.assets(dg.AssetKey(["atlas"])))
+               - dg.AssetSelection.assets(atlas))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(catalog, "SNAPSHOT_DIR", snapshots)
         patch.setenv("TWRESAS_HOME", str(home))

@@ -155,15 +155,12 @@ def test_truncated_parquet_manifest_does_not_stop_later_runs(pipeline_copy, case
 
 
 @pytest.mark.pipeline
-def test_disk_full_while_writing_the_parquet_manifest(mart_samples_db, twresas_home, case,
-                                                      monkeypatch):
+def test_disk_full_while_writing_the_parquet_manifest(samples_home, case, monkeypatch):
     """The publication fails as a whole: the DuckDB file and `current` stay the last good
     ones, and no version folder without its manifest is left."""
-    home = twresas_home
+    home = samples_home
     warehouse = home / "warehouse"
-    warehouse.mkdir()
-    work = shutil.copy2(mart_samples_db, warehouse / "work.duckdb")
-    publish_marts(work, warehouse / "tw_resas.duckdb", GATED_MARTS, "last-good")
+    work = warehouse / "work.duckdb"
     before = inv.publication(home)
     versions_before = sorted((warehouse / "parquet").iterdir())
     real_open = open
@@ -265,18 +262,15 @@ def test_temporary_folders_of_a_killed_run_are_removed_by_the_next(home, case):
 @pytest.mark.pipeline
 @pytest.mark.parametrize("name", ["o'brien", "x'; copy (select 1) to 'pwned.csv'; --"],
                          ids=["quote", "crafted"])
-def test_a_quote_in_the_home_path_is_quoted_in_sql(mart_samples_db, tmp_path, case, name):
+def test_a_quote_in_the_home_path_is_quoted_in_sql(samples_home, tmp_path, case, name):
     """The same marts published from a plain home and from one whose path holds a quote: the
     same content, and no statement run from the path."""
-    plain = tmp_path / "plain"
-    (plain / "warehouse").mkdir(parents=True)
-    publish_marts(mart_samples_db, plain / "warehouse" / "tw_resas.duckdb", GATED_MARTS,
-                  "run-without-a-quote")
+    plain = samples_home
     before = inv.publication(plain)
     home = tmp_path / name
     (home / "warehouse").mkdir(parents=True)
     work = home / "warehouse" / "work.duckdb"
-    shutil.copy2(mart_samples_db, work)
+    shutil.copy2(plain / "warehouse" / "work.duckdb", work)
     published = home / "warehouse" / "tw_resas.duckdb"
     marts = publish_marts(work, published, GATED_MARTS, "run-with-a-quote")
     assert {m.name for m in marts} == set(GATED_MARTS)

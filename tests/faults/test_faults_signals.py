@@ -7,24 +7,17 @@ console shows no traceback."""
 
 import fcntl
 import os
-import shutil
 import signal
 
 import invariants as inv
 import pytest
 from test_faults_kill import Run, _parquet_manifest_written, staging_files
 
-from orchestration.defs.publish import GATED_MARTS
-from orchestration.publish import publish_marts
-
 pytestmark = [pytest.mark.faults, pytest.mark.pipeline]
 
 
-def test_sigterm_inside_the_publication_window(mart_samples_db, twresas_home, case):
-    home = twresas_home
-    (home / "warehouse").mkdir()
-    work = shutil.copy2(mart_samples_db, home / "warehouse" / "work.duckdb")
-    publish_marts(work, home / "warehouse" / "tw_resas.duckdb", GATED_MARTS, "last-good")
+def test_sigterm_inside_the_publication_window(samples_home, case):
+    home = samples_home
     last_good = inv.publication(home)
     current = (home / "warehouse" / "parquet" / "current").resolve()
     run = Run(home, narrowed_to="publish", TWRESAS_PUBLISH_PAUSE_SECONDS="120")
