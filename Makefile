@@ -27,9 +27,16 @@ beside = @beside_log=$$(mktemp); ($(1)) > $$beside_log 2>&1 & beside=$$!; \
 	if [ $$beside_status -ne 0 ]; then echo "failed (output above): $(strip $(1))"; fi; \
 	test $$main_status -eq 0 && test $$beside_status -eq 0
 
-.PHONY: setup manifest run test test-quick test-spark ui docs atlas lint sqlfix bench clean lock spark-check
+.PHONY: setup bytecode manifest run test test-quick test-spark ui docs atlas lint sqlfix bench clean lock spark-check
 
-setup: $(STAMP) $(MANIFEST)
+setup: $(STAMP) $(MANIFEST) bytecode
+
+# The project's own modules compiled to bytecode (0.1 s when nothing changed). Where
+# PYTHONDONTWRITEBYTECODE is set, as on the build machines, every interpreter would otherwise
+# compile them again when it imports them: about 0.6 s for each `python -m orchestration.cli`
+# and each process a test starts (installed packages are compiled by pip).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q orchestration sources expectations tests benchmarks
 
 # The dbt manifest the code location is built from, prepared here and never when Dagster
 # loads it (as the dagster-dbt docs recommend).
