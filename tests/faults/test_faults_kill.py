@@ -39,7 +39,12 @@ class Run:
 
     def __init__(self, home: Path, narrowed_to: str | None = None, **env: str):
         environment = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+        # a killed run cannot remove its temporary files (the gate server's socket folder):
+        # they stay in the test's folder, which pytest removes, not in the machine's /tmp
+        temporary = home / "tmp"
+        temporary.mkdir(exist_ok=True)
         environment.update(
+            TMPDIR=str(temporary),
             TWRESAS_HOME=str(home),
             TWRESAS_GX_ROOT=str(home / "expectations"),
             TWRESAS_SOURCE_MODE="snapshot",
