@@ -9,6 +9,8 @@ location only reads the file, so it loads the same however Dagster is started (`
 
 from pathlib import Path
 
+from dagster_dbt.dbt_manifest import read_manifest_path
+
 from orchestration.dbt_project import DBT_PROJECT, DBT_PROJECT_DIR
 
 PREPARE_COMMAND = "make manifest"
@@ -42,4 +44,23 @@ def prepared_manifest(manifest: Path = DBT_PROJECT.manifest_path,
             f"dbt manifest {manifest} is older than {changed.relative_to(project_dir.parent)}:"
             f" run `{PREPARE_COMMAND}`"
         )
+    relative = relative_seed_root(manifest)
+    if relative is not None:
+        raise ManifestNotPrepared(
+            f"dbt manifest {manifest} reads its seeds from the relative path {relative!r} (a dbt"
+            " command run by hand with a relative --project-dir wrote it): remove it and"
+            f" partial_parse.msgpack beside it, then run `{PREPARE_COMMAND}`"
+        )
     return manifest
+
+
+def relative_seed_root(manifest: Path) -> str | None:
+    """A relative project folder that `manifest` records for a seed, else None. dbt finds a
+    seed's CSV under the root path its parse recorded, and `dbt ... --project-dir dbt_project`
+    run from the checkout records `dbt_project`: every build that resumes from that parse
+    (the partial_parse.msgpack written with it) then runs in the project folder and fails to
+    load its seeds ("No files found that match the pattern dbt_project/seeds/..."). Read through
+    dagster-dbt's cache, so the code location reads the file once."""
+    nodes = read_manifest_path(manifest.resolve())["nodes"].values()
+    roots = {str(node.get("root_path")) for node in nodes if node["resource_type"] == "seed"}
+    return next((root for root in sorted(roots) if not Path(root).is_absolute()), None)

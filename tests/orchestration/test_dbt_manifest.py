@@ -1,5 +1,6 @@
 """The code location loads from the manifest `make manifest` prepared, and does no dbt work."""
 
+import json
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from orchestration.dbt_manifest import ManifestNotPrepared, prepared_manifest
+from orchestration.dbt_manifest import ManifestNotPrepared, prepared_manifest, relative_seed_root
 from orchestration.dbt_project import DBT_PROJECT, dbt_cli, dbt_executable
 from sources.settings import PROJECT_ROOT
 
@@ -75,7 +76,7 @@ def test_a_manifest_older_than_a_model_is_refused(tmp_path):
     (project / "dbt_project.yml").write_text("name: t\n")
     manifest = project / "target" / "manifest.json"
     manifest.parent.mkdir()
-    manifest.write_text("{}")
+    manifest.write_text('{"nodes": {}}')
     assert prepared_manifest(manifest, project) == manifest
     model = project / "models" / "fct_new.sql"
     model.write_text("select 1")
@@ -84,3 +85,34 @@ def test_a_manifest_older_than_a_model_is_refused(tmp_path):
     with pytest.raises(ManifestNotPrepared, match=r"older than dbt_project/models/fct_new\.sql: "
                                                   r"run `make manifest`"):
         prepared_manifest(manifest, project)
+
+
+def seed_manifest(path, root_path: str):
+    """A manifest (at a path of its own: dagster-dbt caches what it read by path) with one
+    seed, read from `root_path`."""
+    seed = {"resource_type": "seed", "root_path": root_path,
+            "original_file_path": "seeds/indicator_catalogue.csv"}
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"nodes": {"seed.tw_resas.indicator_catalogue": seed}}))
+    return path
+
+
+def test_a_manifest_whose_seeds_are_read_from_a_relative_folder_is_refused(tmp_path):
+    """What `dbt build --project-dir dbt_project`, run by hand from the checkout into the
+    default target folder, leaves: every later build resumes from it and cannot find a seed."""
+    project = tmp_path / "dbt_project"
+    (project / "models").mkdir(parents=True)
+    made_by_hand = seed_manifest(project / "by_hand" / "manifest.json", "dbt_project")
+    with pytest.raises(ManifestNotPrepared) as refused:
+        prepared_manifest(made_by_hand, project)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "reads its seeds from the relative path 'dbt_project'" in message
+    assert message.endswith("remove it and partial_parse.msgpack beside it, then run "
+                            "`make manifest`")
+    prepared = seed_manifest(project / "prepared" / "manifest.json", str(project))
+    assert prepared_manifest(prepared, project) == prepared
+
+
+def test_the_prepared_manifest_reads_its_seeds_from_the_project_folder():
+    assert relative_seed_root(DBT_PROJECT.manifest_path) is None
