@@ -62,5 +62,6 @@ def relative_seed_root(manifest: Path) -> str | None:
     load its seeds ("No files found that match the pattern dbt_project/seeds/..."). Read through
     dagster-dbt's cache, so the code location reads the file once."""
     nodes = read_manifest_path(manifest.resolve())["nodes"].values()
-    roots = {str(node.get("root_path")) for node in nodes if node["resource_type"] == "seed"}
-    return next((root for root in sorted(roots) if not Path(root).is_absolute()), None)
+    relative = sorted({node["root_path"] for node in nodes if node["resource_type"] == "seed"
+                       and not Path(node["root_path"]).is_absolute()})
+    return relative[0] if relative else None

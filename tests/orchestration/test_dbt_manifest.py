@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_a_manifest_older_than_a_model_is_refused(tmp_path):
         prepared_manifest(manifest, project)
 
 
-def seed_manifest(path, root_path: str):
+def seed_manifest(path: Path, root_path: str) -> Path:
     """A manifest (at a path of its own: dagster-dbt caches what it read by path) with one
     seed, read from `root_path`."""
     seed = {"resource_type": "seed", "root_path": root_path,
