@@ -106,17 +106,17 @@ atlas: setup  ## the offline region atlas (warehouse/atlas/index.html) from the 
 # from the parse dbt-score reads (each parsed it whole before: make lint on a fresh target took
 # 85 CPU-seconds, now 79). Settings: .sqlfluff, [tool.dbt-score].
 # sqlfluff lints files in two processes once dbt has compiled the project (69 s -> 41 s here),
-# through tests/run_sqlfluff.py, which lets Python collect garbage less often (sqlfluff's CPU
-# 82 -> 62 s here, the same findings).
+# through tests/run_sqlfluff.py, with the project's garbage-collector thresholds
+# (orchestration/gc_thresholds.py: sqlfluff's CPU 82 -> 62 s here, the same findings).
 lint: setup  ## ruff, dbt-score (>= 9.0), sqlfluff over the models (dbt templater, 0 findings)
 	$(BIN)/ruff check .
 	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project \
 		--target lint --target-path target/lint
 	$(BIN)/dbt-score lint --manifest dbt_project/target/lint/manifest.json
-	$(BIN)/python tests/run_sqlfluff.py lint --processes 2 dbt_project/models dbt_project/tests
+	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_sqlfluff.py lint --processes 2 dbt_project/models dbt_project/tests
 
 sqlfix: setup  ## apply sqlfluff's automatic fixes to the models (review the diff, then lint)
-	$(BIN)/python tests/run_sqlfluff.py fix --processes 2 dbt_project/models dbt_project/tests
+	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_sqlfluff.py fix --processes 2 dbt_project/models dbt_project/tests
 
 bench: setup
 	$(BIN)/python benchmarks/real_estate_ingest.py

@@ -19,6 +19,7 @@ import duckdb
 
 from expectations.processes import start_gate_server
 from orchestration.audit import write_run_report
+from orchestration.gc_thresholds import collect_garbage_less_often
 from orchestration.progress import GATES_STEP
 from orchestration.publish import (
     LockHeld,
@@ -333,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     parser.add_argument("command", choices=["run", "docs", "atlas"])
     command = parser.parse_args(argv).command
+    collect_garbage_less_often()
     # SIGTERM (a supervisor, `kill`, a CI timeout) stops a run as Ctrl-C does: the published
     # file stays whole, temporary files are removed, the lock is released.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -19,6 +19,8 @@ import jsonschema
 import pytest
 from pipeline_marker import UnmarkedPipelineWork, unmarked_pipeline_tests
 
+from orchestration.gc_thresholds import collect_garbage_less_often
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORT_SCHEMA = json.loads((PROJECT_ROOT / "orchestration" / "report.schema.json").read_text())
 
@@ -248,6 +250,7 @@ UNMARKED_PIPELINE_WORK = UnmarkedPipelineWork()
 
 def pytest_configure(config):
     sys.addaudithook(UNMARKED_PIPELINE_WORK)
+    collect_garbage_less_often()  # the runs and dbt builds tests start in process, too
 
 
 # The pipeline files whose tests take longest (make test's --durations), longest first.
