@@ -108,15 +108,16 @@ atlas: setup  ## the offline region atlas (warehouse/atlas/index.html) from the 
 # sqlfluff lints files in two processes once dbt has compiled the project (69 s -> 41 s here),
 # through tests/run_sqlfluff.py, with the project's garbage-collector thresholds
 # (orchestration/gc_thresholds.py: sqlfluff's CPU 82 -> 62 s here, the same findings).
+SQLFLUFF := PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_sqlfluff.py
 lint: setup  ## ruff, dbt-score (>= 9.0), sqlfluff over the models (dbt templater, 0 findings)
 	$(BIN)/ruff check .
 	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project \
 		--target lint --target-path target/lint
 	$(BIN)/dbt-score lint --manifest dbt_project/target/lint/manifest.json
-	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_sqlfluff.py lint --processes 2 dbt_project/models dbt_project/tests
+	$(SQLFLUFF) lint --processes 2 dbt_project/models dbt_project/tests
 
 sqlfix: setup  ## apply sqlfluff's automatic fixes to the models (review the diff, then lint)
-	PYTHONPATH=$(CURDIR) $(BIN)/python tests/run_sqlfluff.py fix --processes 2 dbt_project/models dbt_project/tests
+	$(SQLFLUFF) fix --processes 2 dbt_project/models dbt_project/tests
 
 bench: setup
 	$(BIN)/python benchmarks/real_estate_ingest.py
