@@ -125,11 +125,11 @@ class GateRun:
                  key: tuple[str, ...] = ()) -> GateResult:
         """`frame` against `suite`; failing rows are reported by the primary key `key`.
         The result's `data_docs` page exists once `build_data_docs` has run."""
-        batch = self.prepare(mart)
-        suite = self.context.suites.add_or_update(suite)
-        validation = self.context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=f"{mart}_validation", data=batch, suite=suite)
-        )
+        # registered by the checkpoint (`_run`), which adds or updates its validation definition
+        # and that one's suite: each registration compares every expectation with the stored
+        # ones, and registering the suite and the definition first as well did that three times
+        validation = gx.ValidationDefinition(name=f"{mart}_validation",
+                                             data=self.prepare(mart), suite=suite)
         # Every rule's counts and observed values (what Data Docs shows) first; finding the
         # failing rows by primary key makes a validation a third slower, and only a failed gate
         # needs them: then a second pass reports them (its result replaces the first).
