@@ -23,6 +23,10 @@ class _Expectations(ModuleType):
     """`great_expectations.expectations`, imported when an expectation is first built."""
 
     def __getattr__(self, name: str):
+        # what inspectors ask any object (pytest, collecting a test module that names `gxe`,
+        # asks for `__pytest_wrapped__`) is not an expectation: answering it imported GX
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(importlib.import_module("great_expectations.expectations"), name)
 
 

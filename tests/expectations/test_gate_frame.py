@@ -5,11 +5,13 @@ condition, must judge the same rows either way: checked on a mart whose text bre
 import copy
 
 import duckdb
-import great_expectations.expectations as gxe
 import pytest
 
-from expectations.gate import GateRun, gate_frame
-from expectations.suites import MartGate
+from expectations.suites import MartGate, gxe
+
+# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
+# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s (`gxe`
+# imports GX's expectations on first use)
 
 HOSTILE_TEXT = """select * from (values
     (1, 'county', '63000', 'Taipei', 'population', 'a'),
@@ -20,24 +22,27 @@ HOSTILE_TEXT = """select * from (values
     (6, 'county', '09007', 'Lienchiang', 'population', 'c'))      -- code repeated
     t(k, region_level, region_code, name_en, domain, pair)"""
 
-RULES = [
-    gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^\d{5}$",
-                                       row_condition='region_level=="county"',
+def text_rules() -> list:
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^\d{5}$",
+                                           row_condition='region_level=="county"',
+                                           condition_parser="pandas"),
+        gxe.ExpectColumnValuesToNotBeNull(column="name_en", row_condition='region_level!="village"',
+                                          condition_parser="pandas"),
+        gxe.ExpectColumnValuesToBeNull(column="name_en", row_condition='region_level=="village"',
                                        condition_parser="pandas"),
-    gxe.ExpectColumnValuesToNotBeNull(column="name_en", row_condition='region_level!="village"',
-                                      condition_parser="pandas"),
-    gxe.ExpectColumnValuesToBeNull(column="name_en", row_condition='region_level=="village"',
-                                   condition_parser="pandas"),
-    gxe.ExpectColumnValueLengthsToBeBetween(column="name_en", min_value=1),
-    gxe.ExpectColumnValuesToBeInSet(column="domain", value_set=["population", "tourism"]),
-    gxe.ExpectColumnValuesToNotBeInSet(column="domain", value_set=["unknown"],
-                                       row_condition='region_code.str.startswith("63")',
-                                       condition_parser="pandas"),
-    gxe.ExpectColumnDistinctValuesToEqualSet(column="domain", value_set=["population", "tourism"]),
-    gxe.ExpectColumnUniqueValueCountToBeBetween(column="pair", min_value=1, max_value=2),
-    gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "domain"],
-                                        ignore_row_if="never"),
-]
+        gxe.ExpectColumnValueLengthsToBeBetween(column="name_en", min_value=1),
+        gxe.ExpectColumnValuesToBeInSet(column="domain", value_set=["population", "tourism"]),
+        gxe.ExpectColumnValuesToNotBeInSet(column="domain", value_set=["unknown"],
+                                           row_condition='region_code.str.startswith("63")',
+                                           condition_parser="pandas"),
+        gxe.ExpectColumnDistinctValuesToEqualSet(column="domain",
+                                                 value_set=["population", "tourism"]),
+        gxe.ExpectColumnUniqueValueCountToBeBetween(column="pair", min_value=1, max_value=2),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "domain"],
+                                            ignore_row_if="never"),
+    ]
+
 
 # rule -> (passed, rows judged unexpected)
 EXPECTED = {
@@ -54,7 +59,10 @@ EXPECTED = {
 }
 
 
-def outcomes(frame, twresas_home, rules=RULES) -> dict[str, tuple]:
+def outcomes(frame, twresas_home, rules=None) -> dict[str, tuple]:
+    from expectations.gate import GateRun
+
+    rules = text_rules() if rules is None else rules
     gate = MartGate(mart="probe", key=("k",), expectations=lambda: [copy.copy(r) for r in rules])
     result = GateRun(twresas_home / "expectations").validate(
         "probe", frame, gate.suite(frame.dtypes), key=gate.key)
@@ -68,21 +76,28 @@ def table():
         return con.sql(HOSTILE_TEXT).to_arrow_table()
 
 
-def test_text_columns_are_categoricals(table):
-    frame = gate_frame(table)
+@pytest.fixture
+def frame(table):
+    """The table as the gate reads it."""
+    from expectations.gate import gate_frame
+
+    return gate_frame(table)
+
+
+def test_text_columns_are_categoricals(frame):
     assert all(str(frame[c].dtype) == "category" for c in frame.columns if c != "k")
 
 
-def test_every_text_rule_judges_categoricals_as_it_judges_strings(table, twresas_home):
-    as_categories = outcomes(gate_frame(table), twresas_home)
+def test_every_text_rule_judges_categoricals_as_it_judges_strings(table, frame, twresas_home):
+    as_categories = outcomes(frame, twresas_home)
     as_strings = outcomes(table.to_pandas(), twresas_home)
     assert {rule: judged[:2] for rule, judged in as_categories.items()} == EXPECTED
     assert as_categories == as_strings
 
 
-def test_a_rule_comparing_two_text_columns_fails_closed(table, twresas_home):
+def test_a_rule_comparing_two_text_columns_fails_closed(frame, twresas_home):
     """Two categoricals with different categories cannot be compared: GX reports the rule as
     failed, never as passed (so the suites compare pairs of numbers and dates only)."""
     pair = gxe.ExpectColumnPairValuesToBeEqual(column_A="pair", column_B="domain")
-    judged = outcomes(gate_frame(table), twresas_home, rules=[pair])
+    judged = outcomes(frame, twresas_home, rules=[pair])
     assert judged["expect_column_pair_values_to_be_equal"][0] is False

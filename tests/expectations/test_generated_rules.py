@@ -8,14 +8,18 @@ from datetime import date
 import duckdb
 import pytest
 
-from expectations.gate import GateRun, gate_frame
 from expectations.suites import MartGate
+
+# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
+# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s
 
 TODAY = date.today().isoformat()
 
 
 def gate(sql: str, twresas_home):
     """The generated-rules gate of a mart made by `sql` (one row of each case)."""
+    from expectations.gate import GateRun, gate_frame
+
     with duckdb.connect() as con:
         frame = gate_frame(con.sql(sql).to_arrow_table())
     mart = MartGate(mart="probe", key=("k",), expectations=list)

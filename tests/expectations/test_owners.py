@@ -1,10 +1,8 @@
 """One owner per rule (expectations/owners.py): dbt owns the structural rules of a mart, the GX
 suites what dbt does not do well, and no rule is checked in both."""
 
-import great_expectations.expectations as gxe
-
 from expectations.owners import dbt_owner, dbt_rules, gx_rules
-from expectations.suites import MartGate, all_gates
+from expectations.suites import MartGate, all_gates, gxe
 
 
 def test_gx_suites_hold_no_structural_rule():

@@ -7,22 +7,25 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
 import pytest
 from atlas.headless_browser import Chromium, chromium_executable
 
-from expectations import gate
 from expectations.data_docs import VENDOR_DIR, VENDORED, data_docs_index, external_resources
-from expectations.gate import GateRun
+from expectations.suites import gxe
+
+# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
+# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s (`gxe`
+# imports GX's expectations on first use)
 
 # every host name fails to resolve: a page that reached for a CDN would fail to load it
 NO_NETWORK = ("--host-resolver-rules=MAP * ~NOTFOUND",)
 RUN_TABLE = "#section-1-content-block-2-1-body-table"
 
 
-def suite(expectation) -> gx.ExpectationSuite:
+def suite(expectation):
+    import great_expectations as gx
+
     return gx.ExpectationSuite(name="fct_x_suite", expectations=[expectation])
 
 
@@ -30,6 +33,8 @@ def suite(expectation) -> gx.ExpectationSuite:
 def two_runs(tmp_path_factory):
     """A passing and a failing validation of one mart, each in a run named as Dagster names
     runs, in a Data Docs site of its own."""
+    from expectations.gate import GateRun
+
     root = tmp_path_factory.mktemp("gx")
     frame = pd.DataFrame({"region_code": ["63000", "64000"], "value": [1.0, None]})
     results = []
@@ -146,7 +151,9 @@ def test_each_gate_links_its_own_runs_validation_page(pipeline_home, monkeypatch
 def test_the_index_lists_the_newest_results_and_every_page_stays(tmp_path, monkeypatch):
     """The index lists the newest INDEX_RESULTS validation results (GX reads each one it
     lists, so an unbounded index slowed every run); older runs keep their pages."""
-    monkeypatch.setattr(gate, "INDEX_RESULTS", 2)
+    from expectations.gate import GateRun
+
+    monkeypatch.setattr("expectations.gate.INDEX_RESULTS", 2)
     frame = pd.DataFrame({"region_code": ["63000"], "value": [1.0]})
     pages = {}
     for run_name in ("run-oldest-1111", "run-middle-2222", "run-newest-3333"):
