@@ -272,11 +272,19 @@ def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
     return (0, 0) if slowest == 0 else (2, slowest)
 
 
-# The files that read the fault suite's damaged build (damaged_run, tests/faults/conftest.py):
-# one work unit for pytest-xdist, so one worker builds it, once (as a file each, every worker
-# that got one of them built its own, about a minute each).
-DAMAGED_RUN_FILES = {f"tests/faults/test_faults_{name}.py"
-                     for name in ("pipeline", "township", "population_counts", "repeats")}
+# Files pytest-xdist hands to one worker together, as one work unit:
+# - those that read the fault suite's damaged build (damaged_run, tests/faults/conftest.py), so
+#   one worker builds it, once (as a file each, every worker that got one of them built its
+#   own, about a minute each);
+# - those whose tests run GX in the worker, so one worker imports GX (3-6 s), not both.
+WORK_UNITS = {
+    **{f"tests/faults/test_faults_{name}.py": "damaged_run"
+       for name in ("pipeline", "township", "population_counts", "repeats")},
+    **{f"tests/{name}.py": "gx_in_worker"
+       for name in ("expectations/test_gate_frame", "expectations/test_generated_rules",
+                    "expectations/test_lazy_gx", "expectations/test_owners",
+                    "orchestration/test_data_docs")},
+}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -285,12 +293,12 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class DamagedRunTogether(LoadFileScheduling):
+    class WorkUnits(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = super()._split_scope(nodeid)
-            return "damaged_run" if path in DAMAGED_RUN_FILES else path
+            return WORK_UNITS.get(path, path)
 
-    return DamagedRunTogether(config, log)
+    return WorkUnits(config, log)
 
 
 def pytest_collection_modifyitems(config, items):

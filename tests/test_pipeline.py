@@ -191,3 +191,28 @@ def test_console_has_one_line_per_phase(pipeline_home):
     gates = len(all_gates())
     (gate_line,) = [line for line in console if "GX gates: " in line]
     assert gate_line == f"  GX gates: {gates} of {gates} passed"
+
+
+def test_each_gate_links_its_own_runs_validation_page(pipeline_home, monkeypatch):
+    """The run report and the asset check's `data_docs` link name the page of that run."""
+    from expectations.suites import all_gates
+
+    monkeypatch.setenv("DAGSTER_HOME", str(pipeline_home / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
+        (run,) = [run for run in instance.get_runs()
+                  if run.job_name == "warehouse" and run.is_success]
+        evaluations = {
+            record.asset_check_evaluation.asset_key.path[-1]: record.asset_check_evaluation
+            for record in instance.all_logs(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+            if record.asset_check_evaluation.check_name.startswith("gx_")
+        }
+    report = json.loads((pipeline_home / "warehouse" / "quality" / run.run_id / "report.json"
+                         ).read_text())
+    site = pipeline_home / "expectations" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert set(evaluations) == set(report["gates"]) == set(all_gates())
+    for mart, evaluation in evaluations.items():
+        page = Path(report["gates"][mart]["data_docs"])
+        assert page.is_file()
+        assert page.relative_to(site).parts[:3] == ("validations", f"{mart}_suite", run.run_id)
+        assert evaluation.metadata["data_docs"].url == page.as_uri()

@@ -120,34 +120,6 @@ def test_the_index_lists_the_runs_styled_without_a_network(two_runs):
     assert visit.evaluated["icons_font"] is True
 
 
-@pytest.mark.pipeline
-def test_each_gate_links_its_own_runs_validation_page(pipeline_home, monkeypatch):
-    """The run report and the asset check's `data_docs` link name the page of that run."""
-    import dagster as dg
-
-    from expectations.suites import all_gates
-
-    monkeypatch.setenv("DAGSTER_HOME", str(pipeline_home / "dagster_home"))
-    with dg.DagsterInstance.get() as instance:
-        (run,) = [run for run in instance.get_runs()
-                  if run.job_name == "warehouse" and run.is_success]
-        evaluations = {
-            record.asset_check_evaluation.asset_key.path[-1]: record.asset_check_evaluation
-            for record in instance.all_logs(
-                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-            if record.asset_check_evaluation.check_name.startswith("gx_")
-        }
-    report = json.loads((pipeline_home / "warehouse" / "quality" / run.run_id / "report.json"
-                         ).read_text())
-    site = pipeline_home / "expectations" / "gx" / "uncommitted" / "data_docs" / "local_site"
-    assert set(evaluations) == set(report["gates"]) == set(all_gates())
-    for mart, evaluation in evaluations.items():
-        page = Path(report["gates"][mart]["data_docs"])
-        assert page.is_file()
-        assert page.relative_to(site).parts[:3] == ("validations", f"{mart}_suite", run.run_id)
-        assert evaluation.metadata["data_docs"].url == page.as_uri()
-
-
 def test_the_index_lists_the_newest_results_and_every_page_stays(tmp_path, monkeypatch):
     """The index lists the newest INDEX_RESULTS validation results (GX reads each one it
     lists, so an unbounded index slowed every run); older runs keep their pages."""
