@@ -276,7 +276,9 @@ def schedule_rank(item, pipeline_files: set[Path]) -> tuple[int, int]:
 # - those that read the fault suite's damaged build (damaged_run, tests/faults/conftest.py), so
 #   one worker builds it, once (as a file each, every worker that got one of them built its
 #   own, about a minute each);
-# - those whose tests run GX in the worker, so one worker imports GX (3-6 s), not both.
+# - those whose tests run GX in the worker, so one worker imports GX (3-6 s), not both. Every
+#   worker collects every file, so these import expectations.gate (and so GX) where they
+#   use it, not at collection (`gxe` imports GX's expectations on first use).
 WORK_UNITS = {
     **{f"tests/faults/test_faults_{name}.py": "damaged_run"
        for name in ("pipeline", "township", "population_counts", "repeats")},

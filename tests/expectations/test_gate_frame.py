@@ -9,9 +9,7 @@ import pytest
 
 from expectations.suites import MartGate, gxe
 
-# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
-# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s (`gxe`
-# imports GX's expectations on first use)
+# expectations.gate (GX) is imported where it is used: see WORK_UNITS in tests/conftest.py
 
 HOSTILE_TEXT = """select * from (values
     (1, 'county', '63000', 'Taipei', 'population', 'a'),

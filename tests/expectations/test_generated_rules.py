@@ -10,8 +10,7 @@ import pytest
 
 from expectations.suites import MartGate
 
-# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
-# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s
+# expectations.gate (GX) is imported where it is used: see WORK_UNITS in tests/conftest.py
 
 TODAY = date.today().isoformat()
 

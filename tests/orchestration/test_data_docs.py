@@ -14,9 +14,7 @@ from atlas.headless_browser import Chromium, chromium_executable
 from expectations.data_docs import VENDOR_DIR, VENDORED, data_docs_index, external_resources
 from expectations.suites import gxe
 
-# expectations.gate (and so GX) is imported where it is used, not when pytest collects this
-# file: every pytest-xdist worker collects every file, and importing GX takes 3-6 s (`gxe`
-# imports GX's expectations on first use)
+# expectations.gate (GX) is imported where it is used: see WORK_UNITS in tests/conftest.py
 
 # every host name fails to resolve: a page that reached for a CDN would fail to load it
 NO_NETWORK = ("--host-resolver-rules=MAP * ~NOTFOUND",)
